@@ -1,0 +1,269 @@
+package fscollections
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/fscollections/fscollections/application"
+	"github.com/fscollections/fscollections/domain"
+)
+
+// Errors returned by the collections, matched with errors.Is. Each is
+// wrapped with context: the index, key, path or offset concerned.
+var (
+	// ErrClosed is returned by every method after Close or Destroy.
+	ErrClosed = domain.ErrClosed
+	// ErrIndexOutOfRange is returned for a list index outside 0..Len()-1
+	// (0..Len() for Insert); the message gives the index and the length.
+	ErrIndexOutOfRange = domain.ErrIndexOutOfRange
+	// ErrNotFound is returned for a missing map key (named in the message),
+	// a value not in a list, or an element not in a set.
+	ErrNotFound = domain.ErrNotFound
+	// ErrEmpty is returned by Pop and PopItem on an empty collection.
+	ErrEmpty = domain.ErrEmpty
+	// ErrLocked is returned by Open when another process holds the
+	// collection for longer than Options.LockTimeout.
+	ErrLocked = domain.ErrLocked
+	// ErrReadOnly is returned by every write to a collection opened ReadOnly.
+	ErrReadOnly = domain.ErrReadOnly
+	// ErrTypeMismatch is returned by Open when the files hold another kind
+	// of collection or value type; the message names both.
+	ErrTypeMismatch = domain.ErrTypeMismatch
+	// ErrCorrupt is returned when bytes on disk fail their checksum or do
+	// not parse. The error is a *CorruptError with the file and offset.
+	ErrCorrupt = domain.ErrCorrupt
+	// ErrUnsupportedType is returned by Open for a value type no codec
+	// can carry: channels, functions, complex numbers, interfaces.
+	ErrUnsupportedType = domain.ErrUnsupportedType
+	// ErrInvalidOptions is returned by Open for Options that make no sense.
+	ErrInvalidOptions = domain.ErrInvalidOptions
+	// ErrTooLarge is returned for a value or key over MaxValueSize bytes.
+	ErrTooLarge = domain.ErrTooLarge
+)
+
+// CorruptError reports damaged bytes in a file: which file, at which
+// offset, and what is wrong. It matches ErrCorrupt.
+type CorruptError = domain.CorruptError
+
+// Codec encodes and decodes values of type T. Set Options.Codec to a
+// Codec[T] to store T your own way; see CodecFor for the built-ins.
+type Codec[T any] = domain.Codec[T]
+
+// CodecFor returns the built-in codec the collections use for T, or
+// ErrUnsupportedType.
+func CodecFor[T any]() (Codec[T], error) { return domain.CodecFor[T]() }
+
+// Metrics describes a collection's state and history; see the fields.
+type Metrics = domain.Metrics
+
+// MaxValueSize is the largest encoded value (map keys included) one record holds.
+const MaxValueSize = domain.MaxPayload
+
+// CachePolicy selects the value cache.
+type CachePolicy int
+
+// The cache policies. Caches hold decoded values keyed by the record's
+// offset in the data file, so list shifts and map reordering never
+// invalidate them.
+const (
+	// NoCache decodes every read from the mapped file (the default).
+	NoCache CachePolicy = iota
+	// LRU evicts the least recently used value.
+	LRU
+	// FIFO evicts the oldest cached value.
+	FIFO
+	// LFU evicts the least frequently used value; among equals, the least
+	// recently used.
+	LFU
+)
+
+// SyncPolicy says when writes become durable (survive power loss).
+type SyncPolicy int
+
+// The sync policies. Whatever the policy, a process crash (SIGKILL) loses
+// at most the writes still in the in-process write buffer (64 KiB) under
+// SyncNever, and recovery always yields the result of a prefix of the
+// writes issued.
+const (
+	// SyncNever leaves durability to the operating system; Sync and Close
+	// make everything durable. The fastest (the default).
+	SyncNever SyncPolicy = iota
+	// SyncAlways makes every write durable before it returns. Concurrent
+	// writers share one fsync (group commit).
+	SyncAlways
+	// SyncInterval makes writes durable in the background every
+	// Options.SyncInterval.
+	SyncInterval
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultCacheSize    = 1024
+	DefaultSyncInterval = time.Second
+	DefaultLockTimeout  = time.Second
+)
+
+// Options configure Open. A nil *Options means all defaults. Open
+// validates them and returns ErrInvalidOptions for nonsense.
+type Options struct {
+	// Cache is the value cache policy. Default NoCache.
+	Cache CachePolicy
+	// CacheSize is the number of values the cache holds. Default
+	// DefaultCacheSize (1024) when Cache is set; must be 0 with NoCache.
+	CacheSize int
+	// Sync is the durability policy. Default SyncNever.
+	Sync SyncPolicy
+	// SyncInterval is the period of SyncInterval. Default
+	// DefaultSyncInterval (1s); must be 0 with other policies.
+	SyncInterval time.Duration
+	// CompactionThreshold runs Compact automatically after a write once
+	// dead bytes / total bytes exceeds it and the data file is over 1 MiB.
+	// 0 (the default) disables it; otherwise it must be in (0, 1).
+	CompactionThreshold float64
+	// AutoCompact asks for swap-and-pop deletion. Not available in this
+	// version: Open refuses it with ErrInvalidOptions (see the README).
+	AutoCompact bool
+	// Shared lets several processes open the collection read-write at
+	// once: every operation takes the file lock (shared to read, exclusive
+	// to write) and first catches up with what others wrote. All processes
+	// opening a collection must agree on Shared. Default false: the
+	// collection is locked exclusively while open.
+	Shared bool
+	// ReadOnly opens an existing collection for reading only. Read-only
+	// handles share the lock and coexist. Default false.
+	ReadOnly bool
+	// LockTimeout is how long Open waits for another process to release
+	// the collection before failing with ErrLocked. Default
+	// DefaultLockTimeout (1s); Open never waits forever.
+	LockTimeout time.Duration
+	// Codec, when set, must be a Codec[T] for the collection's value type
+	// and replaces the built-in codec. Default nil: CodecFor[T].
+	Codec any
+}
+
+// settings validates opts for a collection of T at path and returns the
+// wiring's settings and the codec.
+func settings[T any](path string, opts *Options) (application.Settings, Codec[T], error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	s := application.Settings{Path: path, ReadOnly: o.ReadOnly, Shared: o.Shared}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, args...))
+	}
+	switch o.Cache {
+	case NoCache:
+		if o.CacheSize != 0 {
+			return s, nil, bad("CacheSize %d without a Cache policy", o.CacheSize)
+		}
+	case LRU, FIFO, LFU:
+		if o.CacheSize < 0 {
+			return s, nil, bad("CacheSize %d is negative", o.CacheSize)
+		}
+		if o.CacheSize == 0 {
+			o.CacheSize = DefaultCacheSize
+		}
+	default:
+		return s, nil, bad("unknown Cache policy %d", o.Cache)
+	}
+	s.Cache, s.CacheSize = application.CacheKind(o.Cache), o.CacheSize
+	switch o.Sync {
+	case SyncNever, SyncAlways:
+		if o.SyncInterval != 0 {
+			return s, nil, bad("SyncInterval %v needs Sync: SyncInterval", o.SyncInterval)
+		}
+	case SyncInterval:
+		if o.SyncInterval < 0 {
+			return s, nil, bad("SyncInterval %v is negative", o.SyncInterval)
+		}
+		if o.SyncInterval == 0 {
+			o.SyncInterval = DefaultSyncInterval
+		}
+	default:
+		return s, nil, bad("unknown Sync policy %d", o.Sync)
+	}
+	s.Sync, s.SyncEvery = domain.SyncMode(o.Sync), o.SyncInterval
+	if t := o.CompactionThreshold; math.IsNaN(t) || t < 0 || t >= 1 {
+		return s, nil, bad("CompactionThreshold %v is outside [0, 1)", t)
+	}
+	s.CompactionThreshold = o.CompactionThreshold
+	if o.LockTimeout < 0 {
+		return s, nil, bad("LockTimeout %v is negative", o.LockTimeout)
+	}
+	s.LockTimeout = o.LockTimeout
+	if s.LockTimeout == 0 {
+		s.LockTimeout = DefaultLockTimeout
+	}
+	if path == "" && (o.Shared || o.ReadOnly) {
+		return s, nil, bad("a temporary collection (path \"\") cannot be Shared or ReadOnly")
+	}
+	var codec Codec[T]
+	if o.Codec != nil {
+		c, ok := o.Codec.(Codec[T])
+		if !ok {
+			var zero T
+			return s, nil, bad("Codec is a %T, not a Codec[%T]", o.Codec, zero)
+		}
+		codec = c
+	} else {
+		c, err := domain.CodecFor[T]()
+		if err != nil {
+			return s, nil, err
+		}
+		codec = c
+	}
+	if err := application.CheckTypeName(codec.TypeName()); err != nil {
+		return s, nil, bad("%v", err)
+	}
+	if o.AutoCompact {
+		if codec.FixedSize() == 0 {
+			return s, nil, bad("AutoCompact needs a fixed-size codec; %s has variable size", codec.TypeName())
+		}
+		return s, nil, bad("AutoCompact (swap-and-pop) is not available in this version")
+	}
+	return s, codec, nil
+}
+
+// OpenList opens the list stored at path (files path.data.fscollection
+// and path.index.fscollection), creating it and missing parent
+// directories if needed. path "" creates a temporary list in a fresh
+// directory under os.TempDir() that Close deletes. opts nil means defaults.
+func OpenList[T any](path string, opts *Options) (*FSList[T], error) {
+	s, codec, err := settings[T](path, opts)
+	if err != nil {
+		return nil, err
+	}
+	l, o, err := application.OpenList(s, codec)
+	if err != nil {
+		return nil, err
+	}
+	return &FSList[T]{l: l, path: o.Base}, nil
+}
+
+// OpenMap opens the map stored at path; see OpenList for path and opts.
+func OpenMap[V any](path string, opts *Options) (*FSMap[V], error) {
+	s, codec, err := settings[V](path, opts)
+	if err != nil {
+		return nil, err
+	}
+	m, o, err := application.OpenMap(s, codec)
+	if err != nil {
+		return nil, err
+	}
+	return &FSMap[V]{m: m, path: o.Base}, nil
+}
+
+// OpenSet opens the set stored at path; see OpenList for path and opts.
+func OpenSet[T any](path string, opts *Options) (*FSSet[T], error) {
+	s, codec, err := settings[T](path, opts)
+	if err != nil {
+		return nil, err
+	}
+	set, o, err := application.OpenSet(s, codec)
+	if err != nil {
+		return nil, err
+	}
+	return &FSSet[T]{s: set, path: o.Base}, nil
+}

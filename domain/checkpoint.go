@@ -1,0 +1,121 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+)
+
+// A checkpoint is the in-memory index written to the index file: loading it
+// and replaying only the records after DataLength rebuilds the collection
+// without reading the rest of the data file. The arrays are written as they
+// are in memory (little-endian uint64s), so loading is one read and a copy.
+//
+// Layout (FORMAT.md has the full table):
+//
+//	[magic 8 "FSCOLIDX"][version u16][kind u8][0 u8]
+//	[generation u64][data length u64][live bytes u64][dead bytes u64]
+//	[live count u64][order count u64][slot count u64]
+//	[order: order count × u64 LE][slots: slot count × u64 LE]
+//	[CRC-32C u32 of all the above]
+//	[0xAA, only after a clean Close]
+type checkpoint struct {
+	kind       Kind
+	generation uint64
+	dataLength int64
+	liveBytes  int64
+	deadBytes  int64
+	liveCount  int
+	order      offsets
+	slots      []uint64
+}
+
+var indexMagic = [8]byte{'F', 'S', 'C', 'O', 'L', 'I', 'D', 'X'}
+
+// CleanMarker is the byte a clean Close writes after the checkpoint.
+const CleanMarker = 0xAA
+
+const checkpointFixed = 8 + 2 + 2 + 7*8
+
+func (c *checkpoint) encode(clean bool) []byte {
+	n := checkpointFixed + 8*(c.order.Len()+len(c.slots)) + 4 + 1
+	b := make([]byte, 0, n)
+	b = append(b, indexMagic[:]...)
+	b = binary.BigEndian.AppendUint16(b, FormatVersion)
+	b = append(b, byte(c.kind), 0)
+	for _, v := range []uint64{c.generation, uint64(c.dataLength), uint64(c.liveBytes), uint64(c.deadBytes),
+		uint64(c.liveCount), uint64(c.order.Len()), uint64(len(c.slots))} {
+		b = binary.BigEndian.AppendUint64(b, v)
+	}
+	for p, pg := range c.order.pages {
+		k := min(pageSize, c.order.Len()-p*pageSize)
+		for _, v := range pg[:k] {
+			b = binary.LittleEndian.AppendUint64(b, v)
+		}
+	}
+	for _, v := range c.slots {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	if clean {
+		b = append(b, CleanMarker)
+	}
+	return b
+}
+
+// decodeCheckpoint parses an index file. It reports the length of the
+// checkpoint without the marker, and whether the marker was there.
+func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean bool, err error) {
+	if len(b) < checkpointFixed+4 || !bytes.Equal(b[:8], indexMagic[:]) {
+		return c, 0, false, corrupt(path, 0, "not an index file or truncated")
+	}
+	if v := binary.BigEndian.Uint16(b[8:10]); v != FormatVersion {
+		return c, 0, false, corrupt(path, 8, "unsupported index version %d", v)
+	}
+	c.kind = Kind(b[10])
+	u := func(i int) uint64 { return binary.BigEndian.Uint64(b[12+8*i:]) }
+	c.generation = u(0)
+	c.dataLength, c.liveBytes, c.deadBytes = int64(u(1)), int64(u(2)), int64(u(3))
+	liveCount, orderCount, slotCount := u(4), u(5), u(6)
+	limit := uint64(len(b)) / 8
+	if orderCount > limit || slotCount > limit || liveCount > orderCount {
+		return c, 0, false, corrupt(path, 12, "counts out of range")
+	}
+	body := checkpointFixed + 8*int64(orderCount+slotCount)
+	switch int64(len(b)) {
+	case body + 4:
+	case body + 5:
+		if b[body+4] != CleanMarker {
+			return c, 0, false, corrupt(path, body+4, "bad clean-close marker %#x", b[body+4])
+		}
+		clean = true
+	default:
+		return c, 0, false, corrupt(path, 0, "length %d does not match its counts", len(b))
+	}
+	if crc32.Checksum(b[:body], castagnoli) != binary.BigEndian.Uint32(b[body:]) {
+		return c, 0, false, corrupt(path, body, "checksum mismatch")
+	}
+	if slotCount&(slotCount-1) != 0 {
+		return c, 0, false, corrupt(path, 12, "slot count %d is not a power of two", slotCount)
+	}
+	c.liveCount = int(liveCount)
+	p := b[checkpointFixed:]
+	for i := uint64(0); i < orderCount; i++ {
+		c.order.Push(binary.LittleEndian.Uint64(p[8*i:]))
+	}
+	p = p[8*orderCount:]
+	c.slots = make([]uint64, slotCount)
+	for i := range c.slots {
+		s := binary.LittleEndian.Uint64(p[8*i:])
+		if s != 0 && uint64(slotPos(s)) >= orderCount {
+			return c, 0, false, corrupt(path, checkpointFixed+8*int64(orderCount)+8*int64(i), "slot points past the order")
+		}
+		c.slots[i] = s
+	}
+	return c, body + 4, clean, nil
+}
+
+func (c *checkpoint) String() string {
+	return fmt.Sprintf("checkpoint{%s gen %d covers %d bytes, %d live}", c.kind, c.generation, c.dataLength, c.liveCount)
+}

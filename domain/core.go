@@ -1,0 +1,891 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// state is the in-memory index of one kind of collection. Every change to
+// it goes through apply, both for a live write and when replaying the log, so
+// what recovery rebuilds is by construction what the writes built.
+type state interface {
+	reset()
+	// apply applies the record at off. It returns the offset of a record
+	// the operation made dead (to flag it deleted on disk), or 0.
+	apply(c *core, op Op, off int64, payload []byte, recLen int64) (dead int64, err error)
+	load(cp *checkpoint)
+	save(cp *checkpoint)
+	length() int
+	// compact copies the live records, in logical order, to dst and returns
+	// the state that indexes them there.
+	compact(c *core, dst Log) (state, error)
+	// adopt takes over next's contents (after compact).
+	adopt(next state)
+	empty() state
+	heapBytes() int64
+}
+
+// core is the engine shared by the three kinds: the log, the checkpoints,
+// recovery, locking, durability and compaction. The typed collections
+// (List, Map, Set) hold a core and their state.
+type core struct {
+	mu      sync.RWMutex
+	cfg     Config
+	storage Storage
+	index   IndexFile
+	log     Log
+	logSeq  uint64 // bumped whenever log is replaced
+	st      state
+	closed  bool
+	applied int64 // log bytes applied to st
+	canCut  bool  // replay may cut a torn tail (write lock held on the files)
+
+	liveBytes, deadBytes int64
+	ckptLength           int64 // data length covered by the index file's checkpoint
+	sinceCompact         int64
+
+	// fileMu keeps the log's file open while a background fsync runs
+	// without mu: closing or replacing the log takes it exclusively.
+	fileMu sync.RWMutex
+
+	epoch       atomic.Uint64 // bumped when positions become meaningless (Clear, reload)
+	activeIters atomic.Int32
+
+	cleanShutdown bool
+	recoveries    atomic.Int64
+	replayed      atomic.Int64
+	torn          atomic.Int64
+	compactions   atomic.Int64
+	reads         atomic.Int64
+	cacheHits     atomic.Int64
+	cacheMisses   atomic.Int64
+	cacheEvicts   atomic.Int64
+
+	scratch []byte
+
+	gs       groupSync
+	stopSync chan struct{}
+	syncDone chan struct{}
+	stopOnce sync.Once
+	bgErr    error // guarded by mu: the last background fsync failure
+
+	errMu   sync.Mutex
+	iterErr error
+}
+
+type groupSync struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	syncing bool
+	seq     uint64 // log sequence durable refers to
+	durable int64
+}
+
+func openCore(storage Storage, cfg Config, st state) (*core, error) {
+	if cfg.CompactionFloor == 0 {
+		cfg.CompactionFloor = DefaultCompactionFloor
+	}
+	if cfg.CheckpointEvery == 0 {
+		cfg.CheckpointEvery = DefaultCheckpointEvery
+	}
+	c := &core{cfg: cfg, storage: storage, index: storage.Index(), st: st}
+	c.gs.cond = sync.NewCond(&c.gs.mu)
+	err := c.open()
+	if err != nil {
+		if c.log != nil {
+			_ = c.log.Close()
+		}
+		_ = storage.Close()
+		return nil, err
+	}
+	if cfg.Sync == SyncInterval && !cfg.ReadOnly {
+		c.stopSync, c.syncDone = make(chan struct{}), make(chan struct{})
+		go c.syncLoop(cfg.SyncEvery)
+	}
+	return c, nil
+}
+
+func (c *core) open() error {
+	if c.cfg.Shared {
+		if err := c.storage.Lock(!c.cfg.ReadOnly); err != nil {
+			return err
+		}
+		defer c.storage.Unlock()
+	}
+	c.canCut = !c.cfg.ReadOnly
+	defer func() { c.canCut = false }()
+	clean, bodyLen, err := c.load()
+	if err != nil {
+		return err
+	}
+	c.cleanShutdown = clean
+	if !clean {
+		c.recoveries.Add(1)
+	}
+	if bodyLen > 0 && !c.cfg.ReadOnly {
+		// Strip the clean-close marker before the first write, so that a
+		// crash from here on leaves no marker behind.
+		if err := c.index.Truncate(bodyLen); err != nil {
+			return fmt.Errorf("fscollections: strip clean marker: %w", err)
+		}
+	}
+	return nil
+}
+
+// load (re)opens the live data file and rebuilds the state from the index
+// checkpoint, if one is valid for it, plus a replay of the records after it.
+// It returns whether the checkpoint was clean and covered the whole file,
+// and the checkpoint's length when it carried the clean-close marker.
+func (c *core) load() (clean bool, markedLen int64, err error) {
+	log, err := c.storage.OpenLog(c.cfg.Header, !c.cfg.ReadOnly)
+	if err != nil {
+		return false, 0, err
+	}
+	h := log.Header()
+	if err := h.CheckType(log.Path(), c.cfg.Header); err != nil {
+		_ = log.Close()
+		return false, 0, err
+	}
+	c.replaceLog(log)
+	c.st.reset()
+	c.liveBytes, c.deadBytes = 0, 0
+	c.epoch.Add(1)
+	from := h.Len()
+	raw, err := c.index.Load()
+	if err != nil {
+		return false, 0, err
+	}
+	if raw != nil {
+		cp, n, marked, derr := decodeCheckpoint("index", raw)
+		if derr == nil && cp.kind == h.Kind && cp.generation == h.Generation &&
+			cp.dataLength >= from && cp.dataLength <= log.Size() {
+			c.st.load(&cp)
+			c.liveBytes, c.deadBytes = cp.liveBytes, cp.deadBytes
+			from = cp.dataLength
+			clean = marked && cp.dataLength == log.Size()
+			if marked {
+				markedLen = n
+			}
+		}
+	}
+	c.applied, c.ckptLength = from, from
+	if err := c.replay(from, log.Size()); err != nil {
+		return false, 0, err
+	}
+	return clean, markedLen, nil
+}
+
+// replaceLog installs a newly opened log. Called with mu held (or before
+// the collection is shared).
+func (c *core) replaceLog(l Log) {
+	c.fileMu.Lock()
+	if c.log != nil {
+		_ = c.log.Close()
+	}
+	c.log = l
+	c.logSeq++
+	c.fileMu.Unlock()
+	c.gs.mu.Lock()
+	c.gs.seq, c.gs.durable = c.logSeq, 0
+	c.gs.cond.Broadcast()
+	c.gs.mu.Unlock()
+	if c.cfg.Cache != nil {
+		c.cfg.Cache.Purge()
+	}
+}
+
+// replay applies the records in [from, end) of the log.
+func (c *core) replay(from, end int64) error {
+	pos := from
+	for pos < end {
+		h, payload, n, status := c.recordAt(pos, end)
+		if status != recordOK {
+			next, err := c.damaged(pos, end, h, n, status)
+			if err != nil {
+				return err
+			}
+			if next < 0 { // torn tail: stop here
+				end = pos
+				break
+			}
+			pos = next
+			continue
+		}
+		if _, err := c.st.apply(c, h.Op, pos, payload, n); err != nil {
+			return err
+		}
+		c.replayed.Add(1)
+		pos += n
+	}
+	c.applied = end
+	return nil
+}
+
+type recordStatus int
+
+const (
+	recordOK recordStatus = iota
+	recordBadHeader
+	recordBadChecksum
+)
+
+// recordAt validates the record at pos, which must end by end.
+func (c *core) recordAt(pos, end int64) (RecordHeader, []byte, int64, recordStatus) {
+	var h RecordHeader
+	if end-pos < RecordHeaderSize {
+		return h, nil, 0, recordBadHeader
+	}
+	hb, err := c.log.View(pos, RecordHeaderSize)
+	if err != nil {
+		return h, nil, 0, recordBadHeader
+	}
+	h = ParseRecordHeader(hb)
+	if !h.Op.valid() || h.Size > MaxPayload || int64(h.Size) > end-pos-RecordHeaderSize {
+		return h, nil, 0, recordBadHeader
+	}
+	n := RecordHeaderSize + int64(h.Size)
+	payload, err := c.log.View(pos+RecordHeaderSize, int(h.Size))
+	if err != nil {
+		return h, nil, 0, recordBadHeader
+	}
+	hb, _ = c.log.View(pos, RecordHeaderSize)
+	if !CheckRecord(hb, payload) {
+		return h, payload, n, recordBadChecksum
+	}
+	return h, payload, n, recordOK
+}
+
+// damaged decides what a bad record at pos means. With nothing intact after
+// it, it is the torn tail of an interrupted write: it is cut off (when this
+// handle may write) and next is -1. With intact records after it, it is
+// damage inside the log: a list element keeps its place and reads of it
+// fail with ErrCorrupt (next is where replay resumes); any other record
+// cannot be applied safely, and Open fails with ErrCorrupt rather than guess.
+func (c *core) damaged(pos, end int64, h RecordHeader, n int64, status recordStatus) (next int64, err error) {
+	intactAfter := false
+	if status == recordBadChecksum {
+		if pos+n == end {
+			intactAfter = false
+		} else {
+			_, _, _, s := c.recordAt(pos+n, end)
+			intactAfter = s == recordOK
+		}
+	} else {
+		for p := pos + 1; p+RecordHeaderSize <= end; p++ {
+			if _, _, _, s := c.recordAt(p, end); s == recordOK {
+				intactAfter = true
+				break
+			}
+		}
+	}
+	if !intactAfter {
+		if c.canCut {
+			if err := c.log.Truncate(pos); err != nil {
+				return 0, fmt.Errorf("fscollections: cut torn tail of %s at %d: %w", c.log.Path(), pos, err)
+			}
+			c.torn.Add(end - pos)
+		}
+		return -1, nil
+	}
+	if status == recordBadChecksum && h.Op == OpAppend && c.cfg.Header.Kind == KindList {
+		if _, err := c.st.apply(c, OpAppend, pos, nil, n); err != nil {
+			return 0, err
+		}
+		return pos + n, nil
+	}
+	return 0, corrupt(c.log.Path(), pos, "damaged %s record followed by intact records", opName(h.Op))
+}
+
+func opName(op Op) string {
+	switch op {
+	case OpAppend:
+		return "append"
+	case OpInsert:
+		return "insert"
+	case OpSet:
+		return "set"
+	case OpPop:
+		return "pop"
+	case OpReverse:
+		return "reverse"
+	case OpPut:
+		return "put"
+	case OpDelete:
+		return "delete"
+	}
+	return fmt.Sprintf("op(%d)", byte(op))
+}
+
+// recordLen is the total length of the record at off, or 0 if unreadable.
+func (c *core) recordLen(off int64) int64 {
+	hb, err := c.log.View(off, RecordHeaderSize)
+	if err != nil {
+		return 0
+	}
+	return RecordHeaderSize + int64(ParseRecordHeader(hb).Size)
+}
+
+// payloadAt returns the verified payload of the record at off.
+func (c *core) payloadAt(off int64) (Op, []byte, error) {
+	hb, err := c.log.View(off, RecordHeaderSize)
+	if err != nil {
+		return 0, nil, corrupt(c.log.Path(), off, "record header out of range: %v", err)
+	}
+	h := ParseRecordHeader(hb)
+	if h.Size > MaxPayload || off+RecordHeaderSize+int64(h.Size) > c.log.Size() {
+		return 0, nil, corrupt(c.log.Path(), off, "record size %d out of range", h.Size)
+	}
+	p, err := c.log.View(off+RecordHeaderSize, int(h.Size))
+	if err != nil {
+		return 0, nil, corrupt(c.log.Path(), off, "record out of range: %v", err)
+	}
+	hb, _ = c.log.View(off, RecordHeaderSize)
+	if !CheckRecord(hb, p) {
+		return 0, nil, corrupt(c.log.Path(), off, "checksum mismatch")
+	}
+	return h.Op, p, nil
+}
+
+// valueIn extracts the value from a verified payload.
+func valueIn(path string, off int64, op Op, p []byte) ([]byte, error) {
+	switch op {
+	case OpAppend:
+		return p, nil
+	case OpInsert, OpSet:
+		if len(p) >= 8 {
+			return p[8:], nil
+		}
+	case OpPut:
+		if _, v, ok := SplitKeyed(p); ok {
+			return v, nil
+		}
+	}
+	return nil, corrupt(path, off, "%s record holds no value", opName(op))
+}
+
+// valueAt returns the verified value bytes of the record at off. The slice
+// is valid while the caller holds the lock.
+func (c *core) valueAt(off int64) ([]byte, error) {
+	c.reads.Add(1)
+	op, p, err := c.payloadAt(off)
+	if err != nil {
+		return nil, err
+	}
+	return valueIn(c.log.Path(), off, op, p)
+}
+
+// commit appends a finished record to the log and applies it to the state.
+func (c *core) commit(rec []byte) error {
+	if len(rec)-RecordHeaderSize > MaxPayload {
+		return fmt.Errorf("%w: %d bytes (the limit is %d)", ErrTooLarge, len(rec)-RecordHeaderSize, MaxPayload)
+	}
+	op := Op(rec[0])
+	if op == OpPop || op == OpDelete || op == OpReverse {
+		rec[DeletedFlagOffset] = 1 // these records never hold a live value
+	}
+	off, err := c.log.Append(rec)
+	if err != nil {
+		return err
+	}
+	n := int64(len(rec))
+	dead, err := c.st.apply(c, op, off, rec[RecordHeaderSize:], n)
+	c.applied = c.log.Size()
+	c.sinceCompact += n
+	if err != nil {
+		return err
+	}
+	if dead > 0 {
+		if err := c.log.WriteAt([]byte{1}, dead+DeletedFlagOffset); err != nil {
+			return fmt.Errorf("fscollections: flag record at %d deleted: %w", dead, err)
+		}
+		if c.cfg.Cache != nil {
+			c.cfg.Cache.Remove(dead)
+		}
+	}
+	return nil
+}
+
+// markDead accounts a record made dead.
+func (c *core) markDead(off int64) {
+	n := c.recordLen(off)
+	c.liveBytes -= n
+	c.deadBytes += n
+}
+
+// --- locking -------------------------------------------------------------
+
+func (c *core) beginRead() error {
+	if c.cfg.Shared {
+		c.mu.Lock()
+		if c.closed {
+			c.mu.Unlock()
+			return ErrClosed
+		}
+		if err := c.storage.Lock(false); err != nil {
+			c.mu.Unlock()
+			return err
+		}
+		if err := c.catchUp(); err != nil {
+			_ = c.storage.Unlock()
+			c.mu.Unlock()
+			return err
+		}
+		return nil
+	}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return ErrClosed
+	}
+	return nil
+}
+
+func (c *core) endRead() {
+	if c.cfg.Shared {
+		_ = c.storage.Unlock()
+		c.mu.Unlock()
+		return
+	}
+	c.mu.RUnlock()
+}
+
+func (c *core) beginWrite() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.cfg.ReadOnly {
+		c.mu.Unlock()
+		return ErrReadOnly
+	}
+	if c.cfg.Shared {
+		if err := c.storage.Lock(true); err != nil {
+			c.mu.Unlock()
+			return err
+		}
+		c.canCut = true
+		if err := c.catchUp(); err != nil {
+			c.canCut = false
+			_ = c.storage.Unlock()
+			c.mu.Unlock()
+			return err
+		}
+	}
+	return nil
+}
+
+// endWrite finishes a write begun with beginWrite: housekeeping, then
+// durability as the sync mode asks. err is the operation's own result.
+func (c *core) endWrite(err error) error {
+	if err == nil {
+		err = c.housekeeping()
+	}
+	if c.cfg.Shared {
+		c.canCut = false
+		if ferr := c.log.Flush(); ferr != nil && err == nil {
+			err = ferr
+		}
+		if c.cfg.Sync == SyncAlways && err == nil {
+			err = c.log.SyncData()
+		}
+		if uerr := c.storage.Unlock(); uerr != nil && err == nil {
+			err = uerr
+		}
+		c.mu.Unlock()
+		return err
+	}
+	if c.cfg.Sync != SyncAlways || err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	seq, target := c.logSeq, c.log.Size()
+	c.mu.Unlock()
+	return c.waitDurable(seq, target)
+}
+
+// waitDurable returns once the log bytes below target are on disk. Writers
+// waiting together share one fsync: the first to arrive flushes and syncs
+// for all that appended before it (group commit).
+func (c *core) waitDurable(seq uint64, target int64) error {
+	g := &c.gs
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for g.seq == seq && g.durable < target {
+		if g.syncing {
+			g.cond.Wait()
+			continue
+		}
+		g.syncing = true
+		g.mu.Unlock()
+		end, err := c.flushAndSync(seq)
+		g.mu.Lock()
+		g.syncing = false
+		if err == nil && g.seq == seq && end > g.durable {
+			g.durable = end
+		}
+		g.cond.Broadcast()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushAndSync flushes the log under the lock and fsyncs it without,
+// so writers keep appending meanwhile. It reports the size made durable.
+func (c *core) flushAndSync(seq uint64) (int64, error) {
+	c.mu.Lock()
+	if c.closed || c.logSeq != seq {
+		// Close and log replacement sync everything themselves.
+		c.mu.Unlock()
+		return 1<<63 - 1, nil
+	}
+	log := c.log
+	err := log.Flush()
+	end := log.Size()
+	c.fileMu.RLock()
+	c.mu.Unlock()
+	if err == nil {
+		err = log.SyncData()
+	}
+	c.fileMu.RUnlock()
+	return end, err
+}
+
+func (c *core) syncLoop(every time.Duration) {
+	defer close(c.syncDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stopSync:
+			return
+		case <-t.C:
+			c.mu.Lock()
+			seq := c.logSeq
+			c.mu.Unlock()
+			if _, err := c.flushAndSync(seq); err != nil {
+				c.mu.Lock()
+				c.bgErr = err
+				c.mu.Unlock()
+			}
+		}
+	}
+}
+
+func (c *core) stopSyncLoop() {
+	c.stopOnce.Do(func() {
+		if c.stopSync != nil {
+			close(c.stopSync)
+			<-c.syncDone
+		}
+	})
+}
+
+// catchUp brings the state up to date with what other processes wrote
+// (Shared mode), under the cross-process lock.
+func (c *core) catchUp() error {
+	replaced, err := c.log.Refresh()
+	if err != nil {
+		return err
+	}
+	if replaced {
+		_, _, err := c.load()
+		return err
+	}
+	if size := c.log.Size(); size > c.applied {
+		return c.replay(c.applied, size)
+	}
+	return nil
+}
+
+// housekeeping runs after every successful write, under the write lock:
+// automatic compaction and periodic checkpoints.
+func (c *core) housekeeping() error {
+	if t := c.cfg.CompactionThreshold; t > 0 {
+		total := c.liveBytes + c.deadBytes
+		if c.log.Size() >= c.cfg.CompactionFloor && total > 0 &&
+			float64(c.deadBytes)/float64(total) > t {
+			return c.rewrite(false)
+		}
+	}
+	if d, ok := c.st.(interface{ defrag() }); ok && c.activeIters.Load() == 0 {
+		d.defrag()
+	}
+	if c.log.Size()-c.ckptLength >= c.cfg.CheckpointEvery {
+		return c.checkpoint(false)
+	}
+	return nil
+}
+
+// checkpoint makes the log durable and writes the index file to cover it.
+func (c *core) checkpoint(clean bool) error {
+	if err := c.log.Flush(); err != nil {
+		return err
+	}
+	if err := c.log.SyncData(); err != nil {
+		return err
+	}
+	cp := c.newCheckpoint(c.st, c.log)
+	if err := c.index.Save(cp.encode(clean)); err != nil {
+		return fmt.Errorf("fscollections: write checkpoint: %w", err)
+	}
+	c.ckptLength = cp.dataLength
+	return nil
+}
+
+func (c *core) newCheckpoint(st state, l Log) *checkpoint {
+	cp := &checkpoint{
+		kind:       c.cfg.Header.Kind,
+		generation: l.Header().Generation,
+		dataLength: l.Size(),
+	}
+	if st == c.st {
+		cp.liveBytes, cp.deadBytes = c.liveBytes, c.deadBytes
+	} else {
+		cp.liveBytes = l.Size() - l.Header().Len()
+	}
+	st.save(cp)
+	return cp
+}
+
+// rewrite replaces the data file by one holding only the live records
+// (Compact), or none (Clear), under a new generation. Crash-safe: the new
+// file is complete and durable before it is renamed over the old one.
+func (c *core) rewrite(clear bool) error {
+	h := c.log.Header()
+	h.Generation++
+	dst, err := c.storage.CreateReplacement(h)
+	if err != nil {
+		return err
+	}
+	var next state
+	if clear {
+		next = c.st.empty()
+	} else {
+		next, err = c.st.compact(c, dst)
+	}
+	if err == nil {
+		err = dst.Flush()
+	}
+	if err == nil {
+		err = dst.SyncData()
+	}
+	if err == nil {
+		err = c.storage.InstallReplacement(dst, c.newCheckpoint(next, dst).encode(false))
+	}
+	if err != nil {
+		_ = dst.Close()
+		return fmt.Errorf("fscollections: rewrite %s: %w", c.log.Path(), err)
+	}
+	c.replaceLog(dst)
+	c.st.adopt(next)
+	c.liveBytes, c.deadBytes = dst.Size()-h.Len(), 0
+	c.applied, c.ckptLength = dst.Size(), dst.Size()
+	c.sinceCompact = 0
+	if clear {
+		c.epoch.Add(1)
+	}
+	c.compactions.Add(1)
+	return nil
+}
+
+// --- public operations shared by all kinds ---------------------------------
+
+func (c *core) Len() int {
+	if c.beginRead() != nil {
+		return 0
+	}
+	defer c.endRead()
+	return c.st.length()
+}
+
+func (c *core) Sync() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return ErrClosed
+	}
+	if c.cfg.ReadOnly {
+		c.mu.Unlock()
+		return nil
+	}
+	err := c.log.Flush()
+	if err == nil {
+		err = c.log.SyncData()
+	}
+	if err == nil {
+		err, c.bgErr = c.bgErr, nil
+	}
+	c.mu.Unlock()
+	return err
+}
+
+func (c *core) Compact() error {
+	if err := c.beginWrite(); err != nil {
+		return err
+	}
+	return c.endWrite(c.rewrite(false))
+}
+
+func (c *core) Clear() error {
+	if err := c.beginWrite(); err != nil {
+		return err
+	}
+	return c.endWrite(c.rewrite(true))
+}
+
+func (c *core) Close() error {
+	c.stopSyncLoop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	var err error
+	if c.cfg.Temporary {
+		return errors.Join(c.release(), c.storage.Destroy())
+	}
+	if !c.cfg.ReadOnly {
+		if c.cfg.Shared {
+			if err = c.storage.Lock(true); err == nil {
+				c.canCut = true
+				err = c.catchUp()
+				c.canCut = false
+			}
+		}
+		if err == nil {
+			err = c.checkpoint(true)
+		}
+		if c.cfg.Shared {
+			_ = c.storage.Unlock()
+		}
+	}
+	err = errors.Join(err, c.bgErr, c.release())
+	return err
+}
+
+// release closes the log and the storage. Called with mu held.
+func (c *core) release() error {
+	c.closed = true
+	c.fileMu.Lock()
+	lerr := c.log.Close()
+	c.fileMu.Unlock()
+	c.gs.mu.Lock()
+	c.gs.seq++
+	c.gs.cond.Broadcast()
+	c.gs.mu.Unlock()
+	if c.cfg.Cache != nil {
+		c.cfg.Cache.Purge()
+	}
+	return errors.Join(lerr, c.storage.Close())
+}
+
+func (c *core) Destroy() error {
+	c.stopSyncLoop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	err := c.release()
+	return errors.Join(err, c.storage.Destroy())
+}
+
+func (c *core) Metrics() Metrics {
+	var m Metrics
+	if c.beginRead() == nil {
+		m.Len = c.st.length()
+		m.LiveBytes, m.DeadBytes = c.liveBytes, c.deadBytes
+		m.DataFileBytes = c.log.Size()
+		m.IndexFileBytes = c.index.Size()
+		m.IndexHeapBytes = c.st.heapBytes()
+		c.endRead()
+	}
+	if total := m.LiveBytes + m.DeadBytes; total > 0 {
+		m.FragmentationRatio = float64(m.DeadBytes) / float64(total)
+	}
+	m.WastedBytes = m.DeadBytes
+	m.CleanShutdown = c.cleanShutdown
+	m.Recoveries = c.recoveries.Load()
+	m.RecordsReplayed = c.replayed.Load()
+	m.TornBytes = c.torn.Load()
+	m.Compactions = c.compactions.Load()
+	m.CacheHits = c.cacheHits.Load()
+	m.CacheMisses = c.cacheMisses.Load()
+	m.CacheEvictions = c.cacheEvicts.Load()
+	m.Reads = c.reads.Load()
+	return m
+}
+
+// Err returns the error that ended an iteration early since the last call
+// to Err, and clears it.
+func (c *core) Err() error {
+	c.errMu.Lock()
+	defer c.errMu.Unlock()
+	err := c.iterErr
+	c.iterErr = nil
+	return err
+}
+
+func (c *core) setIterErr(err error) {
+	c.errMu.Lock()
+	if c.iterErr == nil {
+		c.iterErr = err
+	}
+	c.errMu.Unlock()
+}
+
+// readRuns visits n records, whose offsets off(k) gives, with their
+// verified value bytes. Physically contiguous records are read as one run:
+// one View and one count in Metrics.Reads. fn runs with the lock held.
+func (c *core) readRuns(n int, off func(k int) int64, fn func(k int, off int64, val []byte) error) error {
+	size := c.log.Size()
+	path := c.log.Path()
+	for k := 0; k < n; {
+		start := off(k)
+		end, j := start, k
+		for j < n && off(j) == end {
+			l := c.recordLen(end)
+			if l == 0 || end+l > size {
+				break
+			}
+			end += l
+			j++
+		}
+		if j == k { // the record at start is unreadable: report it
+			_, err := c.valueAt(start)
+			if err == nil {
+				err = corrupt(path, start, "unreadable record")
+			}
+			return err
+		}
+		run, err := c.log.View(start, int(end-start))
+		if err != nil {
+			return corrupt(path, start, "record run out of range: %v", err)
+		}
+		c.reads.Add(1)
+		for i := k; i < j; i++ {
+			o := off(i)
+			rec := run[o-start:]
+			h := ParseRecordHeader(rec)
+			p := rec[RecordHeaderSize : RecordHeaderSize+h.Size]
+			if !CheckRecord(rec[:RecordHeaderSize], p) {
+				return corrupt(path, o, "checksum mismatch")
+			}
+			v, err := valueIn(path, o, h.Op, p)
+			if err != nil {
+				return err
+			}
+			if err := fn(i, o, v); err != nil {
+				return err
+			}
+		}
+		k = j
+	}
+	return nil
+}

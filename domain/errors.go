@@ -1,0 +1,59 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The sentinel errors of the library. The root package re-exports each one;
+// callers match them with errors.Is. Every error returned by a collection
+// wraps one of them with context such as the index, key, path or offset.
+var (
+	// ErrClosed is returned by every method of a collection after Close or Destroy.
+	ErrClosed = errors.New("fscollections: collection is closed")
+	// ErrIndexOutOfRange is returned when a list index is outside 0..Len()-1
+	// (0..Len() for Insert).
+	ErrIndexOutOfRange = errors.New("fscollections: index out of range")
+	// ErrNotFound is returned when a key or value is not in the collection.
+	ErrNotFound = errors.New("fscollections: not found")
+	// ErrEmpty is returned by Pop and PopItem on an empty collection.
+	ErrEmpty = errors.New("fscollections: collection is empty")
+	// ErrLocked is returned by Open when another process holds the collection's
+	// lock for longer than Options.LockTimeout.
+	ErrLocked = errors.New("fscollections: locked by another process")
+	// ErrReadOnly is returned by every mutating method of a collection opened
+	// with Options.ReadOnly.
+	ErrReadOnly = errors.New("fscollections: collection is read-only")
+	// ErrTypeMismatch is returned by Open when the files hold another kind of
+	// collection or another value type than the one asked for.
+	ErrTypeMismatch = errors.New("fscollections: type mismatch")
+	// ErrCorrupt is returned when a file's bytes fail their checksum or do not
+	// parse. The error is a *CorruptError naming the file and offset.
+	ErrCorrupt = errors.New("fscollections: corrupt data")
+	// ErrUnsupportedType is returned by Open for a value type no codec can
+	// carry (channels, functions, complex numbers, interfaces).
+	ErrUnsupportedType = errors.New("fscollections: unsupported type")
+	// ErrInvalidOptions is returned by Open for Options that make no sense.
+	ErrInvalidOptions = errors.New("fscollections: invalid options")
+	// ErrTooLarge is returned when a single value or key exceeds MaxPayload.
+	ErrTooLarge = errors.New("fscollections: value too large")
+)
+
+// CorruptError reports bytes in a file that fail their checksum or do not parse.
+// It matches ErrCorrupt with errors.Is.
+type CorruptError struct {
+	Path   string // the file
+	Offset int64  // where the bad bytes start
+	Reason string // what is wrong with them
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("fscollections: corrupt data in %s at offset %d: %s", e.Path, e.Offset, e.Reason)
+}
+
+// Is reports whether target is ErrCorrupt.
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+func corrupt(path string, off int64, format string, args ...any) error {
+	return &CorruptError{Path: path, Offset: off, Reason: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,161 @@
+package domain
+
+import (
+	"bytes"
+	"fmt"
+	"unsafe"
+)
+
+// keyed holds what Map and Set share: a core and a keyState, with
+// operations on raw keys and values.
+type keyed struct {
+	c  *core
+	st *keyState
+}
+
+func openKeyed(storage Storage, cfg Config, kind Kind) (keyed, error) {
+	st := &keyState{}
+	cfg.Header.Kind = kind
+	c, err := openCore(storage, cfg, st)
+	if err != nil {
+		return keyed{}, err
+	}
+	return keyed{c: c, st: st}, nil
+}
+
+// stringBytes views s as bytes without copying; the result must not be modified.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// find returns the offset of key's record, or 0. Lock held.
+func (k keyed) find(key []byte) int64 {
+	pos := k.st.position(k.c, key)
+	if pos < 0 {
+		return 0
+	}
+	return int64(k.st.order.At(pos))
+}
+
+// put writes key with the value appendValue appends. Write lock held.
+func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
+	if uint64(len(key)) > MaxPayload {
+		return fmt.Errorf("%w: key of %d bytes", ErrTooLarge, len(key))
+	}
+	rec := BeginRecord(k.c.scratch[:0], OpPut)
+	rec = AppendKeyed(rec, key)
+	var err error
+	if appendValue != nil {
+		if rec, err = appendValue(rec); err != nil {
+			return err
+		}
+	}
+	FinishRecord(rec)
+	k.c.scratch = rec
+	return k.c.commit(rec)
+}
+
+// del writes a delete record for key, which must be present. Write lock held.
+func (k keyed) del(key []byte) error {
+	rec := BeginRecord(k.c.scratch[:0], OpDelete)
+	rec = AppendKeyed(rec, key)
+	FinishRecord(rec)
+	k.c.scratch = rec
+	return k.c.commit(rec)
+}
+
+// entryAt returns the verified key and value of the record at off. Lock held.
+func (k keyed) entryAt(off int64) (key, value []byte, err error) {
+	k.c.reads.Add(1)
+	op, p, err := k.c.payloadAt(off)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, value, ok := SplitKeyed(p)
+	if op != OpPut || !ok {
+		return nil, nil, corrupt(k.c.log.Path(), off, "%s record is not an entry", opName(op))
+	}
+	return key, value, nil
+}
+
+// each visits entries in insertion order, reading up to iterBatch under the
+// read lock and calling visit for each with the lock held; then, with no
+// lock held, flush hands the batch to the caller and says whether to go on.
+// A Clear or reload during the iteration is noticed: iteration resumes after
+// the last key visited if it is still there, and ends otherwise.
+func (k keyed) each(visit func(off int64, key, value []byte) error, flush func() bool) {
+	c := k.c
+	c.activeIters.Add(1)
+	defer c.activeIters.Add(-1)
+	var (
+		next    = -1
+		epoch   uint64
+		lastKey []byte
+	)
+	for {
+		if err := c.beginRead(); err != nil {
+			if err != ErrClosed || next >= 0 {
+				c.setIterErr(err)
+			}
+			return
+		}
+		if next < 0 {
+			next, epoch = 0, c.epoch.Load()
+		} else if e := c.epoch.Load(); e != epoch {
+			epoch = e
+			pos := -1
+			if lastKey != nil {
+				pos = k.st.position(c, lastKey)
+			}
+			if pos < 0 {
+				c.endRead()
+				return
+			}
+			next = pos + 1
+		}
+		n := k.st.order.Len()
+		count := 0
+		var err error
+		for ; next < n && count < iterBatch; next++ {
+			off := int64(k.st.order.At(next))
+			if off == 0 {
+				continue
+			}
+			var key, value []byte
+			if key, value, err = k.entryAt(off); err != nil {
+				break
+			}
+			if err = visit(off, key, value); err != nil {
+				break
+			}
+			lastKey = append(lastKey[:0], key...)
+			count++
+		}
+		c.endRead()
+		if err != nil {
+			c.setIterErr(err)
+			return
+		}
+		if count == 0 {
+			return
+		}
+		if !flush() {
+			return
+		}
+	}
+}
+
+// popLast removes the most recently inserted entry, handing it to take
+// first. Write lock held.
+func (k keyed) popLast(take func(key, value []byte) error) error {
+	pos := k.st.last()
+	if pos < 0 {
+		return ErrEmpty
+	}
+	key, value, err := k.entryAt(int64(k.st.order.At(pos)))
+	if err != nil {
+		return err
+	}
+	if err := take(key, value); err != nil {
+		return err
+	}
+	return k.del(bytes.Clone(key))
+}

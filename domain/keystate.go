@@ -1,0 +1,164 @@
+package domain
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// keyState indexes a map or set: the record offset of each entry in
+// insertion order (0 marks a deleted entry's place) and a hash table from
+// key hash to position in that order. Keys stay in the data file.
+type keyState struct {
+	order offsets
+	table keyTable
+	live  int
+}
+
+func (s *keyState) reset()           { *s = keyState{} }
+func (s *keyState) length() int      { return s.live }
+func (s *keyState) heapBytes() int64 { return s.order.bytes() + s.table.bytes() }
+func (s *keyState) empty() state     { return &keyState{} }
+func (s *keyState) adopt(n state)    { *s = *n.(*keyState) }
+
+func (s *keyState) load(cp *checkpoint) {
+	s.order, s.table.slots, s.live = cp.order, cp.slots, cp.liveCount
+	s.table.used = cp.liveCount
+}
+
+func (s *keyState) save(cp *checkpoint) {
+	cp.order, cp.slots, cp.liveCount = s.order, s.table.slots, s.live
+}
+
+// keyAt returns the key of the entry record at off, unverified (a damaged
+// key merely fails to match; values are verified when read).
+func (c *core) keyAt(off int64) []byte {
+	hb, err := c.log.View(off, RecordHeaderSize)
+	if err != nil {
+		return nil
+	}
+	size := ParseRecordHeader(hb).Size
+	if size > MaxPayload || off+RecordHeaderSize+int64(size) > c.log.Size() {
+		return nil
+	}
+	p, err := c.log.View(off+RecordHeaderSize, int(size))
+	if err != nil {
+		return nil
+	}
+	k, _, _ := SplitKeyed(p)
+	return k
+}
+
+// lookup returns the table slot of key, or -1.
+func (s *keyState) lookup(c *core, key []byte, h uint32) int {
+	return s.table.find(h, func(pos int) bool {
+		return bytes.Equal(c.keyAt(int64(s.order.At(pos))), key)
+	})
+}
+
+// position returns the order position of key, or -1.
+func (s *keyState) position(c *core, key []byte) int {
+	i := s.lookup(c, key, hashKey(key))
+	if i < 0 {
+		return -1
+	}
+	return slotPos(s.table.slots[i])
+}
+
+func (s *keyState) apply(c *core, op Op, off int64, p []byte, n int64) (int64, error) {
+	key, _, ok := SplitKeyed(p)
+	if !ok || (op != OpPut && op != OpDelete) {
+		return 0, corrupt(c.log.Path(), off, "bad %s record in a %s", opName(op), c.cfg.Header.Kind)
+	}
+	h := hashKey(key)
+	i := s.lookup(c, key, h)
+	if op == OpPut {
+		c.liveBytes += n
+		if i >= 0 { // overwrite: the key keeps its place
+			pos := slotPos(s.table.slots[i])
+			old := int64(s.order.At(pos))
+			c.markDead(old)
+			s.order.SetAt(pos, uint64(off))
+			return old, nil
+		}
+		s.table.insert(h, s.order.Len())
+		s.order.Push(uint64(off))
+		s.live++
+		return 0, nil
+	}
+	c.deadBytes += n
+	if i < 0 {
+		return 0, nil
+	}
+	pos := slotPos(s.table.slots[i])
+	old := int64(s.order.At(pos))
+	c.markDead(old)
+	s.order.SetAt(pos, 0)
+	s.table.removeAt(i)
+	s.live--
+	// Trailing holes go at once, so the last entry (PopItem) is O(1) to find.
+	n2 := s.order.Len()
+	for n2 > 0 && s.order.At(n2-1) == 0 {
+		n2--
+	}
+	s.order.Truncate(n2)
+	return old, nil
+}
+
+// last returns the position of the most recently inserted entry, or -1.
+func (s *keyState) last() int {
+	for i := s.order.Len() - 1; i >= 0; i-- {
+		if s.order.At(i) != 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// defrag drops the holes deleted entries left in the order once they
+// outnumber the live entries. Positions change, so it only runs when no
+// iteration is in progress.
+func (s *keyState) defrag() {
+	holes := s.order.Len() - s.live
+	if holes < 4096 || holes < s.live {
+		return
+	}
+	newPos := make([]uint32, s.order.Len())
+	var next offsets
+	for i := 0; i < s.order.Len(); i++ {
+		if off := s.order.At(i); off != 0 {
+			newPos[i] = uint32(next.Len())
+			next.Push(off)
+		}
+	}
+	for i, sl := range s.table.slots {
+		if sl != 0 {
+			s.table.slots[i] = makeSlot(int(newPos[slotPos(sl)]), slotHash(sl))
+		}
+	}
+	s.order = next
+}
+
+func (s *keyState) compact(c *core, dst Log) (state, error) {
+	next := &keyState{table: s.table, live: s.live}
+	var rec []byte
+	for i := 0; i < s.order.Len(); i++ {
+		off := int64(s.order.At(i))
+		if off == 0 {
+			next.order.Push(0) // keep positions: iterations may be under way
+			continue
+		}
+		op, p, err := c.payloadAt(off)
+		if err != nil {
+			return nil, fmt.Errorf("entry %d: %w", i, err)
+		}
+		rec = BeginRecord(rec[:0], op)
+		rec = append(rec, p...)
+		FinishRecord(rec)
+		noff, err := dst.Append(rec)
+		if err != nil {
+			return nil, err
+		}
+		next.order.Push(uint64(noff))
+	}
+	return next, nil
+}

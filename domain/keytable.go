@@ -1,0 +1,97 @@
+package domain
+
+// keyTable maps key hashes to positions in the insertion-order sequence.
+// It is an open-addressing table with linear probing and backward-shift
+// deletion (no tombstones). A slot is one uint64: (position+1)<<32 | hash,
+// 0 when empty. Keys are not held in memory: a candidate slot is confirmed
+// by reading the key from the record in the data file.
+type keyTable struct {
+	slots []uint64
+	used  int
+}
+
+const minTableSize = 64
+
+func slotPos(s uint64) int     { return int(s>>32) - 1 }
+func slotHash(s uint64) uint32 { return uint32(s) }
+func makeSlot(pos int, h uint32) uint64 {
+	return uint64(pos+1)<<32 | uint64(h)
+}
+
+func (t *keyTable) mask() int { return len(t.slots) - 1 }
+
+// find calls match for each position whose slot has hash h, in probe order,
+// until match reports true; it returns the slot index or -1.
+func (t *keyTable) find(h uint32, match func(pos int) bool) int {
+	if len(t.slots) == 0 {
+		return -1
+	}
+	m := t.mask()
+	for i := int(h) & m; ; i = (i + 1) & m {
+		s := t.slots[i]
+		if s == 0 {
+			return -1
+		}
+		if slotHash(s) == h && match(slotPos(s)) {
+			return i
+		}
+	}
+}
+
+// insert adds a slot for position pos with hash h. The key must be absent.
+func (t *keyTable) insert(h uint32, pos int) {
+	if (t.used+1)*4 > len(t.slots)*3 {
+		t.grow()
+	}
+	t.place(makeSlot(pos, h))
+	t.used++
+}
+
+func (t *keyTable) place(s uint64) {
+	m := t.mask()
+	i := int(slotHash(s)) & m
+	for t.slots[i] != 0 {
+		i = (i + 1) & m
+	}
+	t.slots[i] = s
+}
+
+func (t *keyTable) grow() {
+	n := len(t.slots) * 2
+	if n < minTableSize {
+		n = minTableSize
+	}
+	old := t.slots
+	t.slots = make([]uint64, n)
+	for _, s := range old {
+		if s != 0 {
+			t.place(s)
+		}
+	}
+}
+
+// setPos repoints slot i at a new position.
+func (t *keyTable) setPos(i int, pos int) {
+	t.slots[i] = makeSlot(pos, slotHash(t.slots[i]))
+}
+
+// removeAt empties slot i and shifts later members of its probe run back.
+func (t *keyTable) removeAt(i int) {
+	m := t.mask()
+	t.slots[i] = 0
+	t.used--
+	for j := (i + 1) & m; t.slots[j] != 0; j = (j + 1) & m {
+		s := t.slots[j]
+		home := int(slotHash(s)) & m
+		// Move s into the hole at i when its home is not in (i, j].
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			t.slots[i] = s
+			t.slots[j] = 0
+			i = j
+		}
+	}
+}
+
+func (t *keyTable) reset() { t.slots, t.used = nil, 0 }
+
+func (t *keyTable) bytes() int64 { return int64(len(t.slots)) * 8 }

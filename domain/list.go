@@ -1,0 +1,391 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"iter"
+)
+
+// List is a file-backed list of T: the logic behind fscollections.FSList.
+type List[T any] struct {
+	c     *core
+	st    *listState
+	codec Codec[T]
+	cache cacheOf[T]
+}
+
+// OpenList opens or creates the list stored in storage.
+func OpenList[T any](storage Storage, cfg Config, codec Codec[T]) (*List[T], error) {
+	st := &listState{}
+	cfg.Header.Kind = KindList
+	c, err := openCore(storage, cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	return &List[T]{c: c, st: st, codec: codec, cache: newCacheOf[T](c, codec)}, nil
+}
+
+func (l *List[T]) outOfRange(op string, i, n int) error {
+	return fmt.Errorf("%w: %s(%d) on a list of length %d", ErrIndexOutOfRange, op, i, n)
+}
+
+// decodeAt decodes the element whose record is at off. Lock held.
+func (l *List[T]) decodeAt(off int64) (T, error) {
+	if v, ok := l.cache.get(off); ok {
+		return v, nil
+	}
+	b, err := l.c.valueAt(off)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := l.codec.Decode(b)
+	if err != nil {
+		return v, fmt.Errorf("%w (record at offset %d of %s)", err, off, l.c.log.Path())
+	}
+	l.cache.add(off, v, b)
+	return v, nil
+}
+
+// Len returns the number of elements.
+func (l *List[T]) Len() int { return l.c.Len() }
+
+// Get returns element i.
+func (l *List[T]) Get(i int) (T, error) {
+	var zero T
+	if err := l.c.beginRead(); err != nil {
+		return zero, err
+	}
+	defer l.c.endRead()
+	if n := l.st.offs.Len(); i < 0 || i >= n {
+		return zero, l.outOfRange("Get", i, n)
+	}
+	return l.decodeAt(int64(l.st.offs.At(i)))
+}
+
+func (l *List[T]) record(op Op, index int, hasIndex bool, v T, withValue bool) error {
+	rec := BeginRecord(l.c.scratch[:0], op)
+	if hasIndex {
+		rec = binary.BigEndian.AppendUint64(rec, uint64(index))
+	}
+	if withValue {
+		var err error
+		if rec, err = l.codec.Append(rec, v); err != nil {
+			return err
+		}
+	}
+	FinishRecord(rec)
+	l.c.scratch = rec
+	return l.c.commit(rec)
+}
+
+// Set replaces element i.
+func (l *List[T]) Set(i int, v T) error {
+	if err := l.c.beginWrite(); err != nil {
+		return err
+	}
+	var err error
+	if n := l.st.offs.Len(); i < 0 || i >= n {
+		err = l.outOfRange("Set", i, n)
+	} else {
+		err = l.record(OpSet, i, true, v, true)
+	}
+	return l.c.endWrite(err)
+}
+
+// Append adds vs at the end, in order.
+func (l *List[T]) Append(vs ...T) error {
+	if err := l.c.beginWrite(); err != nil {
+		return err
+	}
+	var err error
+	for _, v := range vs {
+		if err = l.record(OpAppend, 0, false, v, true); err != nil {
+			break
+		}
+	}
+	return l.c.endWrite(err)
+}
+
+// Insert puts v at index i, shifting later elements up; Insert(Len(), v) appends.
+func (l *List[T]) Insert(i int, v T) error {
+	if err := l.c.beginWrite(); err != nil {
+		return err
+	}
+	var err error
+	if n := l.st.offs.Len(); i < 0 || i > n {
+		err = l.outOfRange("Insert", i, n)
+	} else if i == n {
+		err = l.record(OpAppend, 0, false, v, true)
+	} else {
+		err = l.record(OpInsert, i, true, v, true)
+	}
+	return l.c.endWrite(err)
+}
+
+// Pop removes and returns element i.
+func (l *List[T]) Pop(i int) (T, error) {
+	var v T
+	if err := l.c.beginWrite(); err != nil {
+		return v, err
+	}
+	var err error
+	if n := l.st.offs.Len(); n == 0 {
+		err = fmt.Errorf("%w: Pop(%d) on an empty list", ErrEmpty, i)
+	} else if i < 0 || i >= n {
+		err = l.outOfRange("Pop", i, n)
+	} else if v, err = l.decodeAt(int64(l.st.offs.At(i))); err == nil {
+		err = l.record(OpPop, i, true, v, false)
+	}
+	return v, l.c.endWrite(err)
+}
+
+// Reverse reverses the list in place.
+func (l *List[T]) Reverse() error {
+	if err := l.c.beginWrite(); err != nil {
+		return err
+	}
+	var err error
+	if l.st.offs.Len() > 1 {
+		var zero T
+		err = l.record(OpReverse, 0, false, zero, false)
+	}
+	return l.c.endWrite(err)
+}
+
+// Slice returns elements lo..hi-1, reading contiguous records together.
+func (l *List[T]) Slice(lo, hi int) ([]T, error) {
+	if err := l.c.beginRead(); err != nil {
+		return nil, err
+	}
+	defer l.c.endRead()
+	n := l.st.offs.Len()
+	if lo < 0 || hi > n || lo > hi {
+		return nil, fmt.Errorf("%w: Slice(%d, %d) on a list of length %d", ErrIndexOutOfRange, lo, hi, n)
+	}
+	out := make([]T, 0, hi-lo)
+	err := l.c.readRuns(hi-lo, func(k int) int64 { return int64(l.st.offs.At(lo + k)) },
+		func(k int, off int64, b []byte) error {
+			v, err := l.decodeValue(off, b)
+			out = append(out, v)
+			return err
+		})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (l *List[T]) decodeValue(off int64, b []byte) (T, error) {
+	if v, ok := l.cache.get(off); ok {
+		return v, nil
+	}
+	v, err := l.codec.Decode(b)
+	if err != nil {
+		return v, fmt.Errorf("%w (record at offset %d of %s)", err, off, l.c.log.Path())
+	}
+	l.cache.add(off, v, b)
+	return v, nil
+}
+
+// iterBatch is how many elements an iteration reads per lock hold.
+const iterBatch = 128
+
+// each visits elements from index start in steps of dir (+1 or -1),
+// reading a batch under the lock and calling yield with no lock held.
+func (l *List[T]) each(backward bool, yield func(int, T) bool) {
+	l.c.activeIters.Add(1)
+	defer l.c.activeIters.Add(-1)
+	var (
+		batch []T
+		first int
+		next  = -1 // next index to read; -1 = not started
+		epoch uint64
+	)
+	for {
+		if err := l.c.beginRead(); err != nil {
+			if err != ErrClosed || next >= 0 {
+				l.c.setIterErr(err)
+			}
+			return
+		}
+		n := l.st.offs.Len()
+		if next < 0 {
+			epoch = l.c.epoch.Load()
+			next = 0
+			if backward {
+				next = n - 1
+			}
+		} else if l.c.epoch.Load() != epoch {
+			l.c.endRead() // cleared or reloaded under us: nothing left to visit
+			return
+		}
+		if backward && next >= n {
+			next = n - 1
+		}
+		var lo, hi int
+		if backward {
+			lo, hi = max(0, next-iterBatch+1), next+1
+		} else {
+			lo, hi = next, min(n, next+iterBatch)
+		}
+		if lo >= hi {
+			l.c.endRead()
+			return
+		}
+		batch = batch[:0]
+		first = lo
+		err := l.c.readRuns(hi-lo, func(k int) int64 { return int64(l.st.offs.At(lo + k)) },
+			func(k int, off int64, b []byte) error {
+				v, err := l.decodeValue(off, b)
+				batch = append(batch, v)
+				return err
+			})
+		l.c.endRead()
+		if err != nil {
+			l.c.setIterErr(err)
+			return
+		}
+		if backward {
+			for k := len(batch) - 1; k >= 0; k-- {
+				if !yield(first+k, batch[k]) {
+					return
+				}
+			}
+			next = lo - 1
+			if next < 0 {
+				return
+			}
+		} else {
+			for k, v := range batch {
+				if !yield(first+k, v) {
+					return
+				}
+			}
+			next = hi
+		}
+	}
+}
+
+// All yields index and element from first to last.
+func (l *List[T]) All() iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) { l.each(false, yield) }
+}
+
+// Backward yields index and element from last to first.
+func (l *List[T]) Backward() iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) { l.each(true, yield) }
+}
+
+// Scan yields the index and element of each element for which pred is true.
+func (l *List[T]) Scan(pred func(T) bool) iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) {
+		l.each(false, func(i int, v T) bool {
+			if !pred(v) {
+				return true
+			}
+			return yield(i, v)
+		})
+	}
+}
+
+// find calls fn with the index of each element whose encoding equals v's,
+// until fn returns false. It compares encodings without decoding.
+func (l *List[T]) find(v T, fn func(i int) bool) error {
+	want, err := l.codec.Append(nil, v)
+	if err != nil {
+		return err
+	}
+	if err := l.c.beginRead(); err != nil {
+		return err
+	}
+	defer l.c.endRead()
+	n := l.st.offs.Len()
+	stop := false
+	return l.c.readRuns(n, func(k int) int64 { return int64(l.st.offs.At(k)) },
+		func(k int, _ int64, b []byte) error {
+			if !stop && bytes.Equal(b, want) {
+				stop = !fn(k)
+			}
+			return nil
+		})
+}
+
+// Index returns the index of the first element equal to v (same encoding),
+// or -1 and ErrNotFound.
+func (l *List[T]) Index(v T) (int, error) {
+	at := -1
+	err := l.find(v, func(i int) bool { at = i; return false })
+	if err != nil {
+		return -1, err
+	}
+	if at < 0 {
+		return -1, fmt.Errorf("%w: value not in list", ErrNotFound)
+	}
+	return at, nil
+}
+
+// Contains reports whether an element equals v.
+func (l *List[T]) Contains(v T) (bool, error) {
+	found := false
+	err := l.find(v, func(int) bool { found = true; return false })
+	return found, err
+}
+
+// Count returns the number of elements equal to v.
+func (l *List[T]) Count(v T) (int, error) {
+	n := 0
+	err := l.find(v, func(int) bool { n++; return true })
+	return n, err
+}
+
+// Remove removes the first element equal to v, or returns ErrNotFound.
+func (l *List[T]) Remove(v T) error {
+	want, err := l.codec.Append(nil, v)
+	if err != nil {
+		return err
+	}
+	if err := l.c.beginWrite(); err != nil {
+		return err
+	}
+	at := -1
+	n := l.st.offs.Len()
+	err = l.c.readRuns(n, func(k int) int64 { return int64(l.st.offs.At(k)) },
+		func(k int, _ int64, b []byte) error {
+			if at < 0 && bytes.Equal(b, want) {
+				at = k
+			}
+			return nil
+		})
+	if err == nil {
+		if at < 0 {
+			err = fmt.Errorf("%w: value not in list", ErrNotFound)
+		} else {
+			var zero T
+			err = l.record(OpPop, at, true, zero, false)
+		}
+	}
+	return l.c.endWrite(err)
+}
+
+// Clear removes every element and shrinks the files.
+func (l *List[T]) Clear() error { return l.c.Clear() }
+
+// Sync makes every write so far durable.
+func (l *List[T]) Sync() error { return l.c.Sync() }
+
+// Compact rewrites the data file with only the live records.
+func (l *List[T]) Compact() error { return l.c.Compact() }
+
+// Metrics describes the list's state.
+func (l *List[T]) Metrics() Metrics { return l.c.Metrics() }
+
+// Close writes a checkpoint and the clean-close marker and releases the files.
+func (l *List[T]) Close() error { return l.c.Close() }
+
+// Destroy closes the list and deletes its files.
+func (l *List[T]) Destroy() error { return l.c.Destroy() }
+
+// Err returns the error that ended an iteration early since the last call.
+func (l *List[T]) Err() error { return l.c.Err() }

@@ -1,0 +1,77 @@
+package domain
+
+// The ports: what the collections need from storage, declared here where
+// they are consumed. infrastructure/ provides the file-backed adapters;
+// domaintest/ provides in-memory fakes for unit tests. Both pass the same
+// contract suite (domaintest.RunLogContract).
+
+// Log is a data file: a header followed by an append-only run of records.
+// Methods are called with the collection's lock held (a read lock for View,
+// the write lock for everything else), so implementations need no locking
+// of their own.
+type Log interface {
+	// Path names the file, for error messages.
+	Path() string
+	// Header is the header the file was opened or created with.
+	Header() FileHeader
+	// Size is the length of the log in bytes, including appended bytes not
+	// yet flushed to the file.
+	Size() int64
+	// View returns the n bytes at off, which must lie below Size. The slice
+	// is only valid until the next call of any other method.
+	View(off int64, n int) ([]byte, error)
+	// Append adds b at the end of the log and returns its offset. The bytes
+	// may stay in a buffer until Flush; View serves them meanwhile.
+	Append(b []byte) (int64, error)
+	// WriteAt overwrites bytes in place (the deleted flag of a record).
+	WriteAt(b []byte, off int64) error
+	// Flush hands buffered bytes to the operating system.
+	Flush() error
+	// SyncData makes the flushed bytes durable (fsync).
+	SyncData() error
+	// Truncate cuts the log to size bytes; the buffer must be empty.
+	Truncate(size int64) error
+	// Refresh picks up what other processes wrote. It reports replaced when
+	// the file at the path is no longer the one this Log has open (another
+	// process compacted or cleared the collection): the caller must reopen.
+	Refresh() (replaced bool, err error)
+	// Close releases the file. It does not flush.
+	Close() error
+}
+
+// IndexFile holds checkpoints of the in-memory index (see checkpoint.go).
+type IndexFile interface {
+	// Load returns the file's bytes, or nil when there is no index file.
+	Load() ([]byte, error)
+	// Save replaces the file's contents atomically and durably.
+	Save(b []byte) error
+	// Truncate cuts the file to n bytes, durably (to strip the clean-close marker).
+	Truncate(n int64) error
+	// Size is the file's length in bytes, 0 when absent.
+	Size() int64
+}
+
+// Storage is the set of files behind one collection.
+type Storage interface {
+	// OpenLog opens the live data file. When none exists and create is
+	// true, it creates one with header h; when none exists and create is
+	// false, it fails with an error matching fs.ErrNotExist.
+	OpenLog(h FileHeader, create bool) (Log, error)
+	// CreateReplacement creates a new, empty data file with header h beside
+	// the live one, for Compact and Clear to fill.
+	CreateReplacement(h FileHeader) (Log, error)
+	// InstallReplacement makes a filled replacement the live data file and
+	// checkpoint the live index, atomically with respect to crashes: after a
+	// crash either the old pair or the new data file (with any index) is found.
+	InstallReplacement(l Log, checkpoint []byte) error
+	// Index is the index file.
+	Index() IndexFile
+	// Lock and Unlock take and release the cross-process lock for one
+	// operation in Shared mode: shared when exclusive is false.
+	Lock(exclusive bool) error
+	Unlock() error
+	// Close releases the lifetime lock and any other resources.
+	Close() error
+	// Destroy removes every file of the collection. The storage is closed first.
+	Destroy() error
+}

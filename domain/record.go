@@ -1,0 +1,101 @@
+package domain
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+)
+
+// Op is a record's type id: the operation the record logs. The data file is
+// a log of operations; replaying it from the start (or from a checkpoint)
+// rebuilds the collection exactly.
+type Op byte
+
+// The record types. Values are part of the file format (FORMAT.md).
+const (
+	OpAppend  Op = 1 // list: payload is the value, appended at the end
+	OpInsert  Op = 2 // list: payload is [u64 index][value]
+	OpSet     Op = 3 // list: payload is [u64 index][value], replacing the element
+	OpPop     Op = 4 // list: payload is [u64 index], removing the element
+	OpReverse Op = 5 // list: empty payload, reversing the order
+	OpPut     Op = 6 // map, set: payload is [u32 key length][key][value]
+	OpDelete  Op = 7 // map, set: payload is [u32 key length][key]
+)
+
+func (op Op) valid() bool { return op >= OpAppend && op <= OpDelete }
+
+// Record header layout: [type u8][deleted u8][payload size u64 BE][CRC-32C u32 BE].
+const (
+	RecordHeaderSize = 14
+	// MaxPayload bounds one record's payload. A header claiming more is corrupt.
+	MaxPayload = 1<<32 - 1
+	deletedAt  = 1
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// BeginRecord appends a record header for op to dst, to be completed by
+// FinishRecord once the payload has been appended after it.
+func BeginRecord(dst []byte, op Op) []byte {
+	return append(dst, byte(op), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+}
+
+// FinishRecord fills in the size and checksum of rec, a record begun with
+// BeginRecord whose payload follows the header.
+func FinishRecord(rec []byte) {
+	binary.BigEndian.PutUint64(rec[2:10], uint64(len(rec)-RecordHeaderSize))
+	binary.BigEndian.PutUint32(rec[10:14], recordCRC(rec[:10], rec[RecordHeaderSize:]))
+}
+
+// recordCRC covers the type, the size and the payload, not the deleted flag,
+// which is flipped in place after the record is written.
+func recordCRC(hdr, payload []byte) uint32 {
+	c := crc32.Update(0, castagnoli, hdr[0:1])
+	c = crc32.Update(c, castagnoli, hdr[2:10])
+	return crc32.Update(c, castagnoli, payload)
+}
+
+// RecordHeader is the decoded fixed part of a record.
+type RecordHeader struct {
+	Op      Op
+	Deleted bool
+	Size    uint64
+	CRC     uint32
+}
+
+// ParseRecordHeader decodes the RecordHeaderSize bytes of a header. It does
+// not check the payload; see CheckRecord.
+func ParseRecordHeader(b []byte) RecordHeader {
+	return RecordHeader{
+		Op:      Op(b[0]),
+		Deleted: b[deletedAt] != 0,
+		Size:    binary.BigEndian.Uint64(b[2:10]),
+		CRC:     binary.BigEndian.Uint32(b[10:14]),
+	}
+}
+
+// CheckRecord reports whether payload matches the header's checksum.
+func CheckRecord(hdr []byte, payload []byte) bool {
+	return binary.BigEndian.Uint32(hdr[10:14]) == recordCRC(hdr, payload)
+}
+
+// DeletedFlagOffset is where, relative to a record's start, the deleted
+// flag byte lives.
+const DeletedFlagOffset = deletedAt
+
+// AppendKeyed appends a map or set payload prefix [u32 key length][key].
+func AppendKeyed(dst []byte, key []byte) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(key)))
+	return append(dst, key...)
+}
+
+// SplitKeyed splits a map or set payload into key and value.
+func SplitKeyed(payload []byte) (key, value []byte, ok bool) {
+	if len(payload) < 4 {
+		return nil, nil, false
+	}
+	n := uint64(binary.BigEndian.Uint32(payload))
+	if n > uint64(len(payload)-4) {
+		return nil, nil, false
+	}
+	return payload[4 : 4+n], payload[4+n:], true
+}

@@ -1,0 +1,249 @@
+// Package infrastructure provides the file-backed adapters of the domain's
+// ports: the data file (buffered appends, mmap reads), the index file
+// (atomic checkpoints), and the locks.
+package infrastructure
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+
+	"github.com/edsrzf/mmap-go"
+
+	"github.com/fscollections/fscollections/domain"
+)
+
+// bufLimit is how many appended bytes wait in memory before they are
+// written to the file in one call.
+const bufLimit = 64 << 10
+
+// minMap is the smallest mapping; mappings grow by doubling, so a growing
+// file is remapped O(log size) times.
+const minMap = 1 << 20
+
+// DataFile is a domain.Log on a real file: records are appended through a
+// buffer with one write call per bufLimit bytes, and read through a
+// read-only shared mmap of the file that grows as the file does.
+type DataFile struct {
+	path     string
+	f        *os.File
+	hdr      domain.FileHeader
+	m        mmap.MMap
+	flushed  int64 // bytes in the file
+	buf      []byte
+	readOnly bool
+	dev, ino uint64
+}
+
+var _ domain.Log = (*DataFile)(nil)
+
+// createDataFile writes a new data file holding only header h, durably,
+// then renames it to path, so a crash never leaves a half-written header.
+func createDataFile(path string, h domain.FileHeader) error {
+	tmp := path + ".new"
+	if err := writeFileSync(tmp, h.Encode()); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(path)
+}
+
+// openDataFile opens the data file at path and reads its header.
+func openDataFile(path string, readOnly bool) (*DataFile, error) {
+	flag := os.O_RDWR
+	if readOnly {
+		flag = os.O_RDONLY
+	}
+	f, err := os.OpenFile(path, flag, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	d := &DataFile{path: path, f: f, readOnly: readOnly}
+	if err := d.init(); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *DataFile) init() error {
+	st, err := d.f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		return fmt.Errorf("%w: %s is a directory", domain.ErrCorrupt, d.path)
+	}
+	d.flushed = st.Size()
+	d.dev, d.ino = fileID(st)
+	head := make([]byte, min(d.flushed, int64(30+domain.MaxTypeName)))
+	if _, err := d.f.ReadAt(head, 0); err != nil && err != io.EOF {
+		return err
+	}
+	if d.hdr, err = domain.DecodeFileHeader(d.path, head); err != nil {
+		return err
+	}
+	return d.remap()
+}
+
+func fileID(st os.FileInfo) (dev, ino uint64) {
+	if s, ok := st.Sys().(*syscall.Stat_t); ok {
+		return uint64(s.Dev), uint64(s.Ino)
+	}
+	return 0, 0
+}
+
+// remap grows the mapping to cover the flushed bytes.
+func (d *DataFile) remap() error {
+	if d.flushed <= int64(len(d.m)) {
+		return nil
+	}
+	n := int64(minMap)
+	for n < d.flushed {
+		n *= 2
+	}
+	if d.m != nil {
+		if err := d.m.Unmap(); err != nil {
+			return err
+		}
+		d.m = nil
+	}
+	m, err := mmap.MapRegion(d.f, int(n), mmap.RDONLY, 0, 0)
+	if err != nil {
+		return fmt.Errorf("fscollections: mmap %s (%d bytes): %w", d.path, n, err)
+	}
+	d.m = m
+	return nil
+}
+
+// Path names the file.
+func (d *DataFile) Path() string { return d.path }
+
+// Header is the file's header.
+func (d *DataFile) Header() domain.FileHeader { return d.hdr }
+
+// Size is the file's length plus the buffered bytes.
+func (d *DataFile) Size() int64 { return d.flushed + int64(len(d.buf)) }
+
+// View returns n bytes at off from the mapping or the buffer.
+func (d *DataFile) View(off int64, n int) ([]byte, error) {
+	end := off + int64(n)
+	if off < 0 || n < 0 || end > d.Size() {
+		return nil, fmt.Errorf("range [%d, %d) outside %s (%d bytes)", off, end, d.path, d.Size())
+	}
+	switch {
+	case off >= d.flushed:
+		return d.buf[off-d.flushed : end-d.flushed], nil
+	case end <= d.flushed:
+		return d.m[off:end:end], nil
+	}
+	out := make([]byte, n) // spans the file and the buffer
+	k := copy(out, d.m[off:d.flushed])
+	copy(out[k:], d.buf)
+	return out, nil
+}
+
+// Append buffers b at the end of the log. When the buffer is full it is
+// written first; if that fails, b is not appended.
+func (d *DataFile) Append(b []byte) (int64, error) {
+	if d.readOnly {
+		return 0, domain.ErrReadOnly
+	}
+	if len(d.buf) >= bufLimit {
+		if err := d.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	off := d.Size()
+	d.buf = append(d.buf, b...)
+	return off, nil
+}
+
+// WriteAt overwrites bytes in place, in the buffer or the file.
+func (d *DataFile) WriteAt(b []byte, off int64) error {
+	if d.readOnly {
+		return domain.ErrReadOnly
+	}
+	if off >= d.flushed {
+		copy(d.buf[off-d.flushed:], b)
+		return nil
+	}
+	_, err := d.f.WriteAt(b, off)
+	return err
+}
+
+// Flush writes the buffer to the file. On failure the file is cut back and
+// the buffer kept, so the log stays whole and a later Flush can retry.
+func (d *DataFile) Flush() error {
+	if len(d.buf) == 0 {
+		return nil
+	}
+	if _, err := d.f.WriteAt(d.buf, d.flushed); err != nil {
+		_ = d.f.Truncate(d.flushed)
+		return fmt.Errorf("fscollections: write %s at %d: %w", d.path, d.flushed, err)
+	}
+	d.flushed += int64(len(d.buf))
+	if cap(d.buf) > 4*bufLimit {
+		d.buf = nil
+	} else {
+		d.buf = d.buf[:0]
+	}
+	return d.remap()
+}
+
+// SyncData fsyncs the file.
+func (d *DataFile) SyncData() error {
+	if err := d.f.Sync(); err != nil {
+		return fmt.Errorf("fscollections: fsync %s: %w", d.path, err)
+	}
+	return nil
+}
+
+// Truncate cuts the file to size bytes.
+func (d *DataFile) Truncate(size int64) error {
+	if len(d.buf) > 0 {
+		return errors.New("fscollections: truncate with buffered bytes")
+	}
+	if err := d.f.Truncate(size); err != nil {
+		return err
+	}
+	d.flushed = size
+	return nil
+}
+
+// Refresh notices growth of the file by other processes, and replacement
+// of the file at the path (another process compacted or cleared).
+func (d *DataFile) Refresh() (bool, error) {
+	st, err := os.Stat(d.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if dev, ino := fileID(st); dev != d.dev || ino != d.ino {
+		return true, nil
+	}
+	switch size := st.Size(); {
+	case size < d.Size():
+		return true, nil // cut by another process: reload from scratch
+	case size > d.flushed && len(d.buf) == 0:
+		d.flushed = size
+		return false, d.remap()
+	}
+	return false, nil
+}
+
+// Close unmaps and closes the file without flushing.
+func (d *DataFile) Close() error {
+	var err error
+	if d.m != nil {
+		err = d.m.Unmap()
+		d.m = nil
+	}
+	return errors.Join(err, d.f.Close())
+}

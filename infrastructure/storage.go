@@ -1,0 +1,197 @@
+package infrastructure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/fscollections/fscollections/domain"
+)
+
+// The files of a collection at base path P.
+const (
+	DataSuffix  = ".data.fscollection"
+	IndexSuffix = ".index.fscollection"
+	LockSuffix  = ".lock.fscollection"
+	// replacementSuffix marks a data file being written by Compact or Clear.
+	replacementSuffix = ".compact"
+)
+
+// Mode says how a collection is shared with other processes.
+type Mode int
+
+// The modes.
+const (
+	// Exclusive holds an exclusive lock on the collection while it is open.
+	Exclusive Mode = iota
+	// ReadOnly holds a shared lock while open: read-only handles coexist.
+	ReadOnly
+	// Shared takes the lock per operation: shared to read, exclusive to write.
+	Shared
+	// SharedReadOnly is Shared without writes.
+	SharedReadOnly
+)
+
+func (m Mode) readOnly() bool { return m == ReadOnly || m == SharedReadOnly }
+func (m Mode) perOp() bool    { return m == Shared || m == SharedReadOnly }
+
+// Storage is the domain.Storage of a collection at a base path: its data,
+// index and lock files.
+type Storage struct {
+	base      string
+	mode      Mode
+	lock      *flock.Flock
+	index     *IndexFile
+	afterDone func() error // run by Close and Destroy (temporary collections)
+}
+
+var _ domain.Storage = (*Storage)(nil)
+
+// OpenStorage takes the collection's lock as mode asks, waiting up to
+// timeout for another process to release it, then returns its storage.
+// afterClose, if not nil, runs after Close and Destroy.
+func OpenStorage(base string, mode Mode, timeout time.Duration, afterClose func() error) (*Storage, error) {
+	s := &Storage{base: base, mode: mode, index: &IndexFile{path: base + IndexSuffix}, afterDone: afterClose}
+	lockPath := base + LockSuffix
+	flag := os.O_CREATE | os.O_RDONLY
+	if mode.readOnly() {
+		if _, err := os.Stat(base + DataSuffix); err != nil {
+			return nil, fmt.Errorf("fscollections: open %s read-only: %w", base, err)
+		}
+		if _, err := os.Stat(lockPath); err != nil {
+			flag = os.O_RDONLY // no lock file and perhaps no right to create one
+		}
+	}
+	s.lock = flock.New(lockPath, flock.SetFlag(flag), flock.SetPermissions(0o600))
+	if mode.perOp() {
+		return s, nil
+	}
+	if err := s.lockLifetime(timeout); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Storage) lockLifetime(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	try := s.lock.TryLockContext
+	if s.mode == ReadOnly {
+		try = s.lock.TryRLockContext
+	}
+	ok, err := try(ctx, 5*time.Millisecond)
+	if ok {
+		if s.mode == Exclusive {
+			// Who holds the lock, for the next opener's error message.
+			_ = os.WriteFile(s.lock.Path(), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+		}
+		return nil
+	}
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("fscollections: lock %s: %w", s.lock.Path(), err)
+	}
+	holder := ""
+	if b, err := os.ReadFile(s.lock.Path()); err == nil && len(b) > 0 {
+		holder = " (held by process " + strings.TrimSpace(string(b)) + ")"
+	}
+	return fmt.Errorf("%w: %s%s, gave up after %v", domain.ErrLocked, s.base, holder, timeout)
+}
+
+// Base is the collection's base path.
+func (s *Storage) Base() string { return s.base }
+
+// OpenLog opens the data file, creating it with header h if create is set.
+func (s *Storage) OpenLog(h domain.FileHeader, create bool) (domain.Log, error) {
+	path := s.base + DataSuffix
+	if !s.mode.readOnly() {
+		_ = os.Remove(path + replacementSuffix) // left by a Compact that crashed
+		_ = os.Remove(path + ".new")
+	}
+	d, err := openDataFile(path, s.mode.readOnly())
+	if errors.Is(err, fs.ErrNotExist) && create {
+		if err = createDataFile(path, h); err == nil {
+			d, err = openDataFile(path, false)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fscollections: open %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// CreateReplacement creates an empty data file beside the live one.
+func (s *Storage) CreateReplacement(h domain.FileHeader) (domain.Log, error) {
+	path := s.base + DataSuffix + replacementSuffix
+	if err := writeFileSync(path, h.Encode()); err != nil {
+		return nil, err
+	}
+	return openDataFile(path, false)
+}
+
+// InstallReplacement renames the replacement over the live data file, then
+// saves the checkpoint. A crash between the two leaves the new data file
+// with the old index, whose generation no longer matches: Open replays the
+// new file, which holds exactly the live records.
+func (s *Storage) InstallReplacement(l domain.Log, checkpoint []byte) error {
+	d, ok := l.(*DataFile)
+	if !ok {
+		return fmt.Errorf("fscollections: replacement is a %T, not a *DataFile", l)
+	}
+	live := s.base + DataSuffix
+	if err := os.Rename(d.path, live); err != nil {
+		return err
+	}
+	d.path = live
+	if err := syncDir(live); err != nil {
+		return err
+	}
+	return s.index.Save(checkpoint)
+}
+
+// Index is the index file.
+func (s *Storage) Index() domain.IndexFile { return s.index }
+
+// Lock takes the per-operation lock (Shared mode), blocking until granted.
+func (s *Storage) Lock(exclusive bool) error {
+	var err error
+	if exclusive {
+		err = s.lock.Lock()
+	} else {
+		err = s.lock.RLock()
+	}
+	if err != nil {
+		return fmt.Errorf("fscollections: lock %s: %w", s.lock.Path(), err)
+	}
+	return nil
+}
+
+// Unlock releases the per-operation lock.
+func (s *Storage) Unlock() error { return s.lock.Unlock() }
+
+// Close releases the lifetime lock.
+func (s *Storage) Close() error {
+	err := s.lock.Close()
+	if s.afterDone != nil {
+		err = errors.Join(err, s.afterDone())
+		s.afterDone = nil
+	}
+	return err
+}
+
+// Destroy removes the collection's files. Close has already run.
+func (s *Storage) Destroy() error {
+	var errs []error
+	for _, suffix := range []string{DataSuffix, IndexSuffix, LockSuffix, DataSuffix + replacementSuffix, IndexSuffix + ".tmp"} {
+		if err := os.Remove(s.base + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

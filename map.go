@@ -1,0 +1,88 @@
+package fscollections
+
+import (
+	"iter"
+
+	"github.com/fscollections/fscollections/domain"
+)
+
+// FSMap is a map from string keys to V stored on disk. Iteration is in
+// insertion order, as Python's dict; overwriting a key keeps its place.
+// Keys are not held in memory: the index costs about 24-28 bytes per key
+// whatever the key length. All methods are safe for concurrent use.
+type FSMap[V any] struct {
+	m    *domain.Map[V]
+	path string
+}
+
+// Len returns the number of keys (0 once closed). O(1).
+func (m *FSMap[V]) Len() int { return m.m.Len() }
+
+// Get returns key's value, or ErrNotFound naming the key. O(1).
+func (m *FSMap[V]) Get(key string) (V, error) { return m.m.Get(key) }
+
+// Set sets key to v. O(1).
+func (m *FSMap[V]) Set(key string, v V) error { return m.m.Set(key, v) }
+
+// Delete removes key, or returns ErrNotFound (as Python's del).
+func (m *FSMap[V]) Delete(key string) error { return m.m.Delete(key) }
+
+// Contains reports whether key is present (false once closed).
+func (m *FSMap[V]) Contains(key string) bool { return m.m.Contains(key) }
+
+// Pop removes key and returns its value, or ErrNotFound.
+func (m *FSMap[V]) Pop(key string) (V, error) { return m.m.Pop(key) }
+
+// PopItem removes and returns the most recently inserted entry (LIFO, as
+// Python's dict.popitem), or ErrEmpty.
+func (m *FSMap[V]) PopItem() (string, V, error) { return m.m.PopItem() }
+
+// SetDefault returns key's value if present; otherwise it sets key to v
+// and returns v.
+func (m *FSMap[V]) SetDefault(key string, v V) (V, error) { return m.m.SetDefault(key, v) }
+
+// Update sets every pair seq yields, in order, in batches. seq runs with
+// no lock held, so it may read this map.
+func (m *FSMap[V]) Update(seq iter.Seq2[string, V]) error { return m.m.Update(seq) }
+
+// Keys yields the keys in insertion order.
+func (m *FSMap[V]) Keys() iter.Seq[string] { return m.m.Keys() }
+
+// Values yields the values in insertion order.
+func (m *FSMap[V]) Values() iter.Seq[V] { return m.m.Values() }
+
+// All yields keys and values in insertion order. See the package
+// documentation for what a loop that mutates the map sees, and Err.
+func (m *FSMap[V]) All() iter.Seq2[string, V] { return m.m.All() }
+
+// Scan yields the entries for which pred returns true, in insertion
+// order, streaming in bounded memory. pred runs with no lock held.
+func (m *FSMap[V]) Scan(pred func(string, V) bool) iter.Seq2[string, V] { return m.m.Scan(pred) }
+
+// Clear removes every entry and truncates the files.
+func (m *FSMap[V]) Clear() error { return m.m.Clear() }
+
+// Sync makes every write so far durable (flush and fsync).
+func (m *FSMap[V]) Sync() error { return m.m.Sync() }
+
+// Compact rewrites the data file with only the live entries, in
+// insertion order. Crash-safe.
+func (m *FSMap[V]) Compact() error { return m.m.Compact() }
+
+// Metrics returns the map's Metrics, computed without disk writes.
+func (m *FSMap[V]) Metrics() Metrics { return m.m.Metrics() }
+
+// Err returns the error that ended an iteration early since the last call
+// to Err, and clears it.
+func (m *FSMap[V]) Err() error { return m.m.Err() }
+
+// Close makes everything durable, writes the index checkpoint with the
+// clean-close marker and releases the files and lock. A temporary map's
+// files are deleted instead. Closing twice returns nil.
+func (m *FSMap[V]) Close() error { return m.m.Close() }
+
+// Destroy closes the map and deletes its files.
+func (m *FSMap[V]) Destroy() error { return m.m.Destroy() }
+
+// Path returns the base path of the map's files.
+func (m *FSMap[V]) Path() string { return m.path }

@@ -1,0 +1,68 @@
+package fscollections
+
+import (
+	"iter"
+
+	"github.com/fscollections/fscollections/domain"
+)
+
+// FSSet is a set of T stored on disk. Two values are the same element
+// when their encodings are equal (so for float64, +0 and -0 differ and
+// NaN equals NaN; for time.Time, the same instant in two zones differs).
+// Iteration is in insertion order. All methods are safe for concurrent use.
+type FSSet[T any] struct {
+	s    *domain.Set[T]
+	path string
+}
+
+// Len returns the number of elements (0 once closed). O(1).
+func (s *FSSet[T]) Len() int { return s.s.Len() }
+
+// Add adds v; adding a present element writes nothing. O(1).
+func (s *FSSet[T]) Add(v T) error { return s.s.Add(v) }
+
+// Contains reports whether v is in the set (false once closed). O(1).
+func (s *FSSet[T]) Contains(v T) bool { return s.s.Contains(v) }
+
+// Remove removes v, or returns ErrNotFound.
+func (s *FSSet[T]) Remove(v T) error { return s.s.Remove(v) }
+
+// Discard removes v if present; a missing v is not an error.
+func (s *FSSet[T]) Discard(v T) error { return s.s.Discard(v) }
+
+// Pop removes and returns the most recently added element, or ErrEmpty.
+func (s *FSSet[T]) Pop() (T, error) { return s.s.Pop() }
+
+// All yields every element in insertion order.
+func (s *FSSet[T]) All() iter.Seq[T] { return s.s.All() }
+
+// Scan yields the elements for which pred returns true, streaming in
+// bounded memory. pred runs with no lock held.
+func (s *FSSet[T]) Scan(pred func(T) bool) iter.Seq[T] { return s.s.Scan(pred) }
+
+// Clear removes every element and truncates the files.
+func (s *FSSet[T]) Clear() error { return s.s.Clear() }
+
+// Sync makes every write so far durable (flush and fsync).
+func (s *FSSet[T]) Sync() error { return s.s.Sync() }
+
+// Compact rewrites the data file with only the live elements. Crash-safe.
+func (s *FSSet[T]) Compact() error { return s.s.Compact() }
+
+// Metrics returns the set's Metrics, computed without disk writes.
+func (s *FSSet[T]) Metrics() Metrics { return s.s.Metrics() }
+
+// Err returns the error that ended an iteration early since the last call
+// to Err, and clears it.
+func (s *FSSet[T]) Err() error { return s.s.Err() }
+
+// Close makes everything durable, writes the index checkpoint with the
+// clean-close marker and releases the files and lock. A temporary set's
+// files are deleted instead. Closing twice returns nil.
+func (s *FSSet[T]) Close() error { return s.s.Close() }
+
+// Destroy closes the set and deletes its files.
+func (s *FSSet[T]) Destroy() error { return s.s.Destroy() }
+
+// Path returns the base path of the set's files.
+func (s *FSSet[T]) Path() string { return s.path }
