@@ -131,13 +131,12 @@ func (k keyed) each(visit func(off int64, key, value []byte) error, flush func()
 		}
 		c.endRead()
 		if err != nil {
-			c.setIterErr(err)
+			// Hand over what was read before the damage, then stop.
+			defer c.setIterErr(err)
+			flush()
 			return
 		}
-		if count == 0 {
-			return
-		}
-		if !flush() {
+		if count == 0 || !flush() {
 			return
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"iter"
+	"slices"
 )
 
 // List is a file-backed list of T: the logic behind fscollections.FSList.
@@ -236,16 +237,33 @@ func (l *List[T]) each(backward bool, yield func(int, T) bool) {
 		}
 		batch = batch[:0]
 		first = lo
-		err := l.c.readRuns(hi-lo, func(k int) int64 { return int64(l.st.offs.At(lo + k)) },
-			func(k int, off int64, b []byte) error {
-				v, err := l.decodeValue(off, b)
-				batch = append(batch, v)
-				return err
-			})
+		var err error
+		if backward {
+			// Read back to front so that damage stops the iteration after
+			// the elements that come before it in iteration order.
+			for k := hi - 1; k >= lo && err == nil; k-- {
+				var v T
+				if v, err = l.decodeAt(int64(l.st.offs.At(k))); err == nil {
+					batch = append(batch, v)
+				}
+			}
+			slices.Reverse(batch)
+			first = hi - len(batch)
+		} else {
+			err = l.c.readRuns(hi-lo, func(k int) int64 { return int64(l.st.offs.At(lo + k)) },
+				func(k int, off int64, b []byte) error {
+					v, err := l.decodeValue(off, b)
+					if err == nil {
+						batch = append(batch, v)
+					}
+					return err
+				})
+		}
 		l.c.endRead()
 		if err != nil {
-			l.c.setIterErr(err)
-			return
+			defer l.c.setIterErr(err)
+			hi = lo + len(batch) // visit what was read, then stop
+			lo = hi
 		}
 		if backward {
 			for k := len(batch) - 1; k >= 0; k-- {
@@ -254,7 +272,7 @@ func (l *List[T]) each(backward bool, yield func(int, T) bool) {
 				}
 			}
 			next = lo - 1
-			if next < 0 {
+			if next < 0 || err != nil {
 				return
 			}
 		} else {
@@ -264,6 +282,9 @@ func (l *List[T]) each(backward bool, yield func(int, T) bool) {
 				}
 			}
 			next = hi
+			if err != nil {
+				return
+			}
 		}
 	}
 }

@@ -95,7 +95,9 @@ func (s *Set[T]) elements(yield func(T) bool) {
 	var batch []T
 	s.each(func(_ int64, k, _ []byte) error {
 		v, err := s.codec.Decode(k)
-		batch = append(batch, v)
+		if err == nil {
+			batch = append(batch, v)
+		}
 		return err
 	}, func() bool {
 		for _, v := range batch {

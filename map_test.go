@@ -1,0 +1,175 @@
+package fscollections_test
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/fscollections/fscollections"
+)
+
+type user struct {
+	Name string
+	Tags []string
+}
+
+func TestMapInsertionOrderAndOverwrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m")
+	m, err := fscollections.OpenMap[user](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"c", "a", "b"} {
+		if err := m.Set(k, user{Name: k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Set("a", user{Name: "A", Tags: []string{"x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Collect(m.Keys()); !slices.Equal(got, []string{"c", "a", "b"}) {
+		t.Fatalf("Keys = %v", got)
+	}
+	if u, err := m.Get("a"); err != nil || u.Name != "A" || len(u.Tags) != 1 {
+		t.Fatalf("Get(a) = %+v, %v", u, err)
+	}
+	if _, err := m.Get("zz"); !errors.Is(err, fscollections.ErrNotFound) || err.Error() != `fscollections: not found: key "zz"` {
+		t.Fatalf("Get(zz): %v", err)
+	}
+	if err := m.Delete("zz"); !errors.Is(err, fscollections.ErrNotFound) {
+		t.Fatalf("Delete(zz): %v", err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, err = fscollections.OpenMap[user](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if got := slices.Collect(m.Keys()); !slices.Equal(got, []string{"c", "a", "b"}) {
+		t.Fatalf("Keys after reopen = %v", got)
+	}
+	k, v, err := m.PopItem()
+	if err != nil || k != "b" || v.Name != "b" {
+		t.Fatalf("PopItem = %q %+v %v", k, v, err)
+	}
+	if v, err := m.SetDefault("c", user{Name: "new"}); err != nil || v.Name != "c" {
+		t.Fatalf("SetDefault(present) = %+v %v", v, err)
+	}
+	if v, err := m.SetDefault("d", user{Name: "d"}); err != nil || v.Name != "d" {
+		t.Fatalf("SetDefault(absent) = %+v %v", v, err)
+	}
+	if v, err := m.Pop("c"); err != nil || v.Name != "c" {
+		t.Fatalf("Pop(c) = %+v %v", v, err)
+	}
+	if m.Contains("c") || !m.Contains("d") {
+		t.Fatal("Contains wrong after Pop")
+	}
+	got := maps.Collect(m.All())
+	want := map[string]user{"a": {Name: "A", Tags: []string{"x"}}, "d": {Name: "d"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("All = %v, want %v", got, want)
+	}
+}
+
+// A model test: random operations on an FSMap and a Go map agree, across
+// reopens and compactions, for thousands of keys (hash table growth,
+// backward-shift deletion, defragmentation of the insertion order).
+func TestMapAgreesWithModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m")
+	m, err := fscollections.OpenMap[int](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := map[string]int{}
+	var order []string
+	seed := uint64(1)
+	rnd := func(n int) int { seed = seed*6364136223846793005 + 1442695040888963407; return int(seed>>33) % n }
+	for step := 0; step < 40000; step++ {
+		k := fmt.Sprintf("key-%d", rnd(6000))
+		switch r := rnd(10); {
+		case r < 6:
+			if err := m.Set(k, step); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := model[k]; !ok {
+				order = append(order, k)
+			}
+			model[k] = step
+		case r < 9:
+			err := m.Delete(k)
+			if _, ok := model[k]; ok != (err == nil) {
+				t.Fatalf("Delete(%s) = %v, model has it: %v", k, err, ok)
+			}
+			delete(model, k)
+			order = slices.DeleteFunc(order, func(s string) bool { return s == k })
+		default:
+			v, err := m.Get(k)
+			if mv, ok := model[k]; ok != (err == nil) || v != mv {
+				t.Fatalf("Get(%s) = %d, %v; model %d, %v", k, v, err, mv, ok)
+			}
+		}
+		if step%10000 == 9999 {
+			if step%20000 == 9999 {
+				if err := m.Compact(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if m, err = fscollections.OpenMap[int](path, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	defer m.Close()
+	if m.Len() != len(model) {
+		t.Fatalf("Len %d, model %d", m.Len(), len(model))
+	}
+	if got := slices.Collect(m.Keys()); !slices.Equal(got, order) {
+		t.Fatalf("key order differs from insertion order (%d vs %d keys)", len(got), len(order))
+	}
+}
+
+func TestSet(t *testing.T) {
+	s, err := fscollections.OpenSet[string]("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, v := range []string{"x", "y", "x", "z"} {
+		if err := s.Add(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.Len() != 3 || !s.Contains("y") || s.Contains("w") {
+		t.Fatalf("Len %d, Contains(y) %v", s.Len(), s.Contains("y"))
+	}
+	if err := s.Remove("w"); !errors.Is(err, fscollections.ErrNotFound) {
+		t.Fatalf("Remove(w): %v", err)
+	}
+	if err := s.Discard("w"); err != nil {
+		t.Fatalf("Discard(w): %v", err)
+	}
+	if err := s.Remove("y"); err != nil {
+		t.Fatal(err)
+	}
+	if got := slices.Collect(s.All()); !slices.Equal(got, []string{"x", "z"}) {
+		t.Fatalf("All = %v", got)
+	}
+	if got := slices.Collect(s.Scan(func(v string) bool { return v == "z" })); !slices.Equal(got, []string{"z"}) {
+		t.Fatalf("Scan = %v", got)
+	}
+	if v, err := s.Pop(); err != nil || v != "z" {
+		t.Fatalf("Pop = %q %v", v, err)
+	}
+	_, _ = s.Pop()
+	if _, err := s.Pop(); !errors.Is(err, fscollections.ErrEmpty) {
+		t.Fatalf("Pop on empty: %v", err)
+	}
+}
