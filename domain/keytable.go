@@ -70,11 +70,6 @@ func (t *keyTable) grow() {
 	}
 }
 
-// setPos repoints slot i at a new position.
-func (t *keyTable) setPos(i int, pos int) {
-	t.slots[i] = makeSlot(pos, slotHash(t.slots[i]))
-}
-
 // removeAt empties slot i and shifts later members of its probe run back.
 func (t *keyTable) removeAt(i int) {
 	m := t.mask()
@@ -91,7 +86,5 @@ func (t *keyTable) removeAt(i int) {
 		}
 	}
 }
-
-func (t *keyTable) reset() { t.slots, t.used = nil, 0 }
 
 func (t *keyTable) bytes() int64 { return int64(len(t.slots)) * 8 }

@@ -1,0 +1,232 @@
+package fscollections_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/fscollections/fscollections"
+)
+
+// Run with: make bench (or go test -run '^$' -bench . -benchmem).
+// The 1M-element benchmarks build their collection once per size.
+
+const bigN = 1_000_000
+
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+func BenchmarkListAppend(b *testing.B) {
+	l, _ := fscollections.OpenList[int64](filepath.Join(b.TempDir(), "l"), nil)
+	defer l.Close()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if err := l.Append(int64(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func filledList(b *testing.B, n int) *fscollections.FSList[int64] {
+	b.Helper()
+	l, err := fscollections.OpenList[int64](filepath.Join(b.TempDir(), "l"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		if err := l.Append(int64(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return l
+}
+
+// BenchmarkListGet reads random elements of a 1M list and reports the
+// heap the index holds per element.
+func BenchmarkListGet(b *testing.B) {
+	before := heapInUse()
+	l := filledList(b, bigN)
+	defer l.Close()
+	heap := float64(heapInUse()-before) / bigN
+	r := rand.New(rand.NewPCG(1, 2))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		i := r.IntN(bigN)
+		if v, err := l.Get(i); err != nil || v != int64(i) {
+			b.Fatal(v, err)
+		}
+	}
+	b.ReportMetric(heap, "heapB/elem")
+}
+
+func BenchmarkListSlice1000(b *testing.B) {
+	l := filledList(b, 100_000)
+	defer l.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := l.Slice(5000, 6000)
+		if err != nil || s[999] != 5999 {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/elem")
+}
+
+func BenchmarkListGet1000(b *testing.B) {
+	l := filledList(b, 100_000)
+	defer l.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for i := 5000; i < 6000; i++ {
+			if v, err := l.Get(i); err != nil || v != int64(i) {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/elem")
+}
+
+func BenchmarkListReopen1M(b *testing.B) {
+	l := filledList(b, bigN)
+	path := l.Path()
+	l.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		l, err := fscollections.OpenList[int64](path, nil)
+		if err != nil || l.Len() != bigN {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		l.Close()
+		b.StartTimer()
+	}
+}
+
+func key32(i int) string { return fmt.Sprintf("key-%028d", i) }
+
+var value100 = make([]byte, 100)
+
+func filledMap(b *testing.B, n int) *fscollections.FSMap[[]byte] {
+	b.Helper()
+	m, err := fscollections.OpenMap[[]byte](filepath.Join(b.TempDir(), "m"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		if err := m.Set(key32(i), value100); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return m
+}
+
+func BenchmarkMapSet(b *testing.B) {
+	m, _ := fscollections.OpenMap[[]byte](filepath.Join(b.TempDir(), "m"), nil)
+	defer m.Close()
+	keys := make([]string, bigN)
+	for i := range keys {
+		keys[i] = key32(i)
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if err := m.Set(keys[i%bigN], value100); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMapGet reads random keys of a 1M-key map and reports the heap
+// the index holds per key.
+func BenchmarkMapGet(b *testing.B) {
+	before := heapInUse()
+	m := filledMap(b, bigN)
+	defer m.Close()
+	heap := float64(heapInUse()-before) / bigN
+	keys := make([]string, 4096)
+	for i := range keys {
+		keys[i] = key32(rand.IntN(bigN))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if v, err := m.Get(keys[i%len(keys)]); err != nil || len(v) != 100 {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(heap, "heapB/key")
+}
+
+func BenchmarkMapScan(b *testing.B) {
+	m := filledMap(b, 100_000)
+	defer m.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		for _, v := range m.All() {
+			if len(v) != 100 {
+				b.Fatal("bad value")
+			}
+			n++
+		}
+		if n != 100_000 {
+			b.Fatal(n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100_000, "ns/item")
+}
+
+func BenchmarkMapReopen1M(b *testing.B) {
+	m := filledMap(b, bigN)
+	path := m.Path()
+	m.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		m, err := fscollections.OpenMap[[]byte](path, nil)
+		if err != nil || m.Len() != bigN {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		m.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkSyncAlways compares throughput of 1 and 8 writing goroutines
+// under SyncAlways: writers waiting together share one fsync.
+func BenchmarkSyncAlways(b *testing.B) {
+	for _, writers := range []int{1, 8} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			l, _ := fscollections.OpenList[int64](filepath.Join(b.TempDir(), "l"), &fscollections.Options{Sync: fscollections.SyncAlways})
+			defer l.Close()
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			per := b.N/writers + 1
+			for range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range per {
+						if err := l.Append(int64(i)); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			b.ReportMetric(float64(per*writers)/b.Elapsed().Seconds(), "ops/s")
+		})
+	}
+}
