@@ -1,0 +1,123 @@
+package domain
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// offsets must behave as a []uint64 under random inserts, removes,
+// pushes and truncations across page boundaries.
+func TestOffsetsAgreeWithASlice(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var o offsets
+	var model []uint64
+	for step := range 30000 {
+		v := uint64(step + 1)
+		switch op := r.IntN(10); {
+		case op < 5:
+			o.Push(v)
+			model = append(model, v)
+		case op < 7:
+			i := r.IntN(len(model) + 1)
+			o.Insert(i, v)
+			model = slices.Insert(model, i, v)
+		case op < 9 && len(model) > 0:
+			i := r.IntN(len(model))
+			o.Remove(i)
+			model = slices.Delete(model, i, i+1)
+		case len(model) > 0 && r.IntN(50) == 0:
+			o.Reverse()
+			slices.Reverse(model)
+		}
+	}
+	if o.Len() != len(model) {
+		t.Fatalf("Len %d, want %d", o.Len(), len(model))
+	}
+	for i, v := range model {
+		if o.At(i) != v {
+			t.Fatalf("At(%d) = %d, want %d", i, o.At(i), v)
+		}
+	}
+}
+
+// keyTable with backward-shift deletion must find every present key and
+// no absent one, with colliding hashes included.
+func TestKeyTableAgreesWithAMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var kt keyTable
+	model := map[int]uint32{} // position -> hash
+	hashOf := func(pos int) uint32 { return uint32(pos % 97) } // many collisions
+	for step := range 20000 {
+		pos := r.IntN(3000)
+		h := hashOf(pos)
+		i := kt.find(h, func(p int) bool { return p == pos })
+		if _, ok := model[pos]; ok != (i >= 0) {
+			t.Fatalf("step %d: find(%d) = %d, model has it: %v", step, pos, i, ok)
+		}
+		if i >= 0 {
+			kt.removeAt(i)
+			delete(model, pos)
+		} else {
+			kt.insert(h, pos)
+			model[pos] = h
+		}
+	}
+	if kt.used != len(model) {
+		t.Fatalf("used %d, want %d", kt.used, len(model))
+	}
+}
+
+func TestRecordRoundTripAndChecksum(t *testing.T) {
+	rec := BeginRecord(nil, OpPut)
+	rec = AppendKeyed(rec, []byte("key"))
+	rec = append(rec, "value"...)
+	FinishRecord(rec)
+	h := ParseRecordHeader(rec)
+	if h.Op != OpPut || h.Size != uint64(len(rec)-RecordHeaderSize) || !CheckRecord(rec, rec[RecordHeaderSize:]) {
+		t.Fatalf("header %+v", h)
+	}
+	rec[DeletedFlagOffset] = 1 // the flag is outside the checksum
+	if !CheckRecord(rec, rec[RecordHeaderSize:]) {
+		t.Fatal("flipping the deleted flag broke the checksum")
+	}
+	rec[len(rec)-1] ^= 1
+	if CheckRecord(rec, rec[RecordHeaderSize:]) {
+		t.Fatal("a flipped payload bit went unnoticed")
+	}
+	k, v, ok := SplitKeyed(rec[RecordHeaderSize:])
+	if !ok || string(k) != "key" || string(v) != "valu"+string(rune('e'^1)) {
+		t.Fatalf("SplitKeyed = %q %q %v", k, v, ok)
+	}
+	if _, _, ok := SplitKeyed([]byte{0, 0, 0, 9, 'x'}); ok {
+		t.Fatal("a key length past the payload was accepted")
+	}
+}
+
+func TestCheckpointRoundTripAndDamage(t *testing.T) {
+	cp := checkpoint{kind: KindMap, generation: 7, dataLength: 1234, liveBytes: 100, deadBytes: 20, liveCount: 2}
+	cp.order.Push(40)
+	cp.order.Push(0)
+	cp.order.Push(80)
+	cp.slots = []uint64{0, makeSlot(0, 5), 0, makeSlot(2, 9)}
+	for _, clean := range []bool{false, true} {
+		b := cp.encode(clean)
+		got, n, marked, err := decodeCheckpoint("idx", b)
+		if err != nil || marked != clean || got.generation != 7 || got.order.Len() != 3 || got.order.At(2) != 80 || !slices.Equal(got.slots, cp.slots) {
+			t.Fatalf("clean=%v: %v %+v marked=%v", clean, err, got, marked)
+		}
+		if clean && n != int64(len(b)-1) {
+			t.Fatalf("body length %d, want %d", n, len(b)-1)
+		}
+		for i := 0; i < len(b); i += 7 {
+			d := slices.Clone(b)
+			d[i] ^= 0x10
+			if _, _, _, err := decodeCheckpoint("idx", d); err == nil && !(clean && i == len(b)-1) {
+				t.Fatalf("clean=%v: a flipped bit at %d went unnoticed", clean, i)
+			}
+		}
+		if _, _, _, err := decodeCheckpoint("idx", b[:len(b)-3]); err == nil {
+			t.Fatal("a truncated checkpoint was accepted")
+		}
+	}
+}
