@@ -171,6 +171,9 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 			}
 		}
 	}
+	if raw == nil && log.Size() == h.Len() {
+		clean = true // a new, empty collection: nothing to recover
+	}
 	c.applied, c.ckptLength = from, from
 	if err := c.replay(from, log.Size()); err != nil {
 		return false, 0, err

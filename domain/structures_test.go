@@ -46,7 +46,7 @@ func TestOffsetsAgreeWithASlice(t *testing.T) {
 func TestKeyTableAgreesWithAMap(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	var kt keyTable
-	model := map[int]uint32{} // position -> hash
+	model := map[int]uint32{}                                  // position -> hash
 	hashOf := func(pos int) uint32 { return uint32(pos % 97) } // many collisions
 	for step := range 20000 {
 		pos := r.IntN(3000)
