@@ -144,3 +144,34 @@ func TestListErrors(t *testing.T) {
 		t.Fatalf("Append after Close: %v", err)
 	}
 }
+
+// Slice reads physically contiguous records as one run: a freshly
+// appended list of 1,000 comes back in one read, not 1,000.
+func TestSliceCoalescesContiguousRecords(t *testing.T) {
+	l := openList[int64](t, "", nil)
+	defer l.Close()
+	for i := range 1000 {
+		if err := l.Append(int64(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := l.Metrics().Reads
+	s, err := l.Slice(0, 1000)
+	if err != nil || len(s) != 1000 || s[999] != 999 {
+		t.Fatalf("Slice: %v", err)
+	}
+	if reads := l.Metrics().Reads - before; reads != 1 {
+		t.Fatalf("Slice(0, 1000) took %d reads, want 1", reads)
+	}
+	// After a pop in the middle the run breaks in two.
+	if _, err := l.Pop(500); err != nil {
+		t.Fatal(err)
+	}
+	before = l.Metrics().Reads
+	if _, err := l.Slice(0, 999); err != nil {
+		t.Fatal(err)
+	}
+	if reads := l.Metrics().Reads - before; reads != 2 {
+		t.Fatalf("Slice after a pop took %d reads, want 2", reads)
+	}
+}
