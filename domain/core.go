@@ -65,6 +65,7 @@ type core struct {
 	cacheEvicts   atomic.Int64
 
 	scratch []byte
+	defrag  func() // the state's defrag, if it has one
 
 	gs       groupSync
 	stopSync chan struct{}
@@ -92,6 +93,9 @@ func openCore(storage Storage, cfg Config, st state) (*core, error) {
 		cfg.CheckpointEvery = DefaultCheckpointEvery
 	}
 	c := &core{cfg: cfg, storage: storage, index: storage.Index(), st: st}
+	if d, ok := st.(interface{ defrag() }); ok {
+		c.defrag = d.defrag
+	}
 	c.gs.cond = sync.NewCond(&c.gs.mu)
 	err := c.open()
 	if err != nil {
@@ -616,10 +620,13 @@ func (c *core) housekeeping() error {
 			return c.rewrite(false)
 		}
 	}
-	if d, ok := c.st.(interface{ defrag() }); ok && c.activeIters.Load() == 0 {
-		d.defrag()
+	if c.defrag != nil && c.activeIters.Load() == 0 {
+		c.defrag()
 	}
-	if c.log.Size()-c.ckptLength >= c.cfg.CheckpointEvery {
+	// A checkpoint rewrites the whole index, so it waits for a tail worth
+	// replaying: at least CheckpointEvery bytes and twice the index's own
+	// size, which keeps its cost amortized O(1) per write.
+	if tail := c.log.Size() - c.ckptLength; tail >= c.cfg.CheckpointEvery && tail >= 2*c.st.heapBytes() {
 		return c.checkpoint(false)
 	}
 	return nil

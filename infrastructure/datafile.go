@@ -24,8 +24,10 @@ const bufLimit = 64 << 10
 const minMap = 1 << 20
 
 // DataFile is a domain.Log on a real file: records are appended through a
-// buffer with one write call per bufLimit bytes, and read through a
-// read-only shared mmap of the file that grows as the file does.
+// buffer with one write call per bufLimit bytes, and read through a shared
+// mmap of the file that grows as the file does. A writer's mapping is
+// writable only so that flipping a record's deleted flag is a store
+// instead of a system call; fsync covers those pages like any other.
 type DataFile struct {
 	path     string
 	f        *os.File
@@ -112,7 +114,11 @@ func (d *DataFile) remap() error {
 		}
 		d.m = nil
 	}
-	m, err := mmap.MapRegion(d.f, int(n), mmap.RDONLY, 0, 0)
+	prot := mmap.RDWR // a writer flips deleted flags with a store, not a syscall
+	if d.readOnly {
+		prot = mmap.RDONLY
+	}
+	m, err := mmap.MapRegion(d.f, int(n), prot, 0, 0)
 	if err != nil {
 		return fmt.Errorf("fscollections: mmap %s (%d bytes): %w", d.path, n, err)
 	}
@@ -168,8 +174,15 @@ func (d *DataFile) WriteAt(b []byte, off int64) error {
 	if d.readOnly {
 		return domain.ErrReadOnly
 	}
+	if off < 0 || off+int64(len(b)) > d.Size() {
+		return fmt.Errorf("write [%d, %d) outside %s (%d bytes)", off, off+int64(len(b)), d.path, d.Size())
+	}
 	if off >= d.flushed {
 		copy(d.buf[off-d.flushed:], b)
+		return nil
+	}
+	if off+int64(len(b)) <= d.flushed {
+		copy(d.m[off:], b) // the shared mapping is the file's page cache
 		return nil
 	}
 	_, err := d.f.WriteAt(b, off)
