@@ -1,0 +1,240 @@
+package domaintest
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/fscollections/fscollections/domain"
+)
+
+// Opener opens a storage on one collection's files; every call opens the
+// same files again, as a new process would.
+type Opener func(t *testing.T) domain.Storage
+
+// RunStorageContract runs the behaviour every domain.Storage must give the
+// collections. newOpener returns an Opener on fresh, empty files.
+func RunStorageContract(t *testing.T, newOpener func(t *testing.T) Opener) {
+	t.Run("list", func(t *testing.T) { listContract(t, newOpener(t)) })
+	t.Run("map", func(t *testing.T) { mapContract(t, newOpener(t)) })
+	t.Run("set", func(t *testing.T) { setContract(t, newOpener(t)) })
+	t.Run("abandoned handle", func(t *testing.T) { abandonContract(t, newOpener(t)) })
+	t.Run("shared handles", func(t *testing.T) { sharedContract(t, newOpener(t)) })
+	t.Run("type mismatch", func(t *testing.T) { mismatchContract(t, newOpener(t)) })
+}
+
+func strCodec() domain.Codec[string] {
+	c, _ := domain.CodecFor[string]()
+	return c
+}
+
+func cfg() domain.Config { return domain.Config{Header: domain.FileHeader{Generation: 1, TypeName: "string"}} }
+
+func openList(t *testing.T, open Opener, c domain.Config) *domain.List[string] {
+	t.Helper()
+	l, err := domain.OpenList(open(t), c, strCodec())
+	if err != nil {
+		t.Fatalf("OpenList: %v", err)
+	}
+	return l
+}
+
+func listItems(t *testing.T, l *domain.List[string]) []string {
+	t.Helper()
+	s, err := l.Slice(0, l.Len())
+	if err != nil {
+		t.Fatalf("Slice: %v", err)
+	}
+	return s
+}
+
+// listSteps is the behaviour table: each step changes the list and the
+// model slice alike.
+var listSteps = []struct {
+	name  string
+	apply func(l *domain.List[string]) error
+	model func(m []string) []string
+}{
+	{"append a b c", func(l *domain.List[string]) error { return l.Append("a", "b", "c") },
+		func(m []string) []string { return append(m, "a", "b", "c") }},
+	{"insert z at 1", func(l *domain.List[string]) error { return l.Insert(1, "z") },
+		func(m []string) []string { return slices.Insert(m, 1, "z") }},
+	{"set 0 to y", func(l *domain.List[string]) error { return l.Set(0, "y") },
+		func(m []string) []string { m[0] = "y"; return m }},
+	{"pop 2", func(l *domain.List[string]) error { _, err := l.Pop(2); return err },
+		func(m []string) []string { return slices.Delete(m, 2, 3) }},
+	{"reverse", func(l *domain.List[string]) error { return l.Reverse() },
+		func(m []string) []string { slices.Reverse(m); return m }},
+	{"remove z", func(l *domain.List[string]) error { return l.Remove("z") },
+		func(m []string) []string { return slices.DeleteFunc(m, func(s string) bool { return s == "z" }) }},
+	{"compact", func(l *domain.List[string]) error { return l.Compact() },
+		func(m []string) []string { return m }},
+	{"append long", func(l *domain.List[string]) error { return l.Append(string(make([]byte, 100_000))) },
+		func(m []string) []string { return append(m, string(make([]byte, 100_000))) }},
+	{"insert at end", func(l *domain.List[string]) error { return l.Insert(l.Len(), "end") },
+		func(m []string) []string { return append(m, "end") }},
+	{"clear", func(l *domain.List[string]) error { return l.Clear() },
+		func(m []string) []string { return nil }},
+	{"append after clear", func(l *domain.List[string]) error { return l.Append("again") },
+		func(m []string) []string { return append(m, "again") }},
+}
+
+func listContract(t *testing.T, open Opener) {
+	var model []string
+	for i, step := range listSteps {
+		l := openList(t, open, cfg())
+		if err := step.apply(l); err != nil {
+			t.Fatalf("step %d %s: %v", i, step.name, err)
+		}
+		model = step.model(model)
+		if got := listItems(t, l); !slices.Equal(got, model) {
+			t.Fatalf("step %d %s: %q, want %q", i, step.name, got, model)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatalf("step %d close: %v", i, err)
+		}
+		l = openList(t, open, cfg())
+		if got := listItems(t, l); !slices.Equal(got, model) {
+			t.Fatalf("step %d %s after reopen: %q, want %q", i, step.name, got, model)
+		}
+		if m := l.Metrics(); m.RecordsReplayed != 0 || !m.CleanShutdown {
+			t.Fatalf("step %d: clean reopen replayed %d records, clean %v", i, m.RecordsReplayed, m.CleanShutdown)
+		}
+		l.Close()
+	}
+}
+
+func mapContract(t *testing.T, open Opener) {
+	m, err := domain.OpenMap(open(t), cfg(), strCodec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 500 {
+		if err := m.Set(fmt.Sprint("k", i%200), fmt.Sprint("v", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 200; i += 3 {
+		if err := m.Delete(fmt.Sprint("k", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{}
+	var order []string
+	for i := range 200 {
+		if i%3 != 0 {
+			k := fmt.Sprint("k", i)
+			last := i + 400 // the last of i, i+200, i+400 below 500
+			if last >= 500 {
+				last -= 200
+			}
+			want[k] = fmt.Sprint("v", last)
+			order = append(order, k)
+		}
+	}
+	check := func(when string, m *domain.Map[string]) {
+		t.Helper()
+		var keys []string
+		for k, v := range m.All() {
+			keys = append(keys, k)
+			if want[k] != v {
+				t.Fatalf("%s: %s = %q, want %q", when, k, v, want[k])
+			}
+		}
+		if !slices.Equal(keys, order) {
+			t.Fatalf("%s: keys %v, want %v", when, keys, order)
+		}
+	}
+	check("live", m)
+	if err := m.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	check("compacted", m)
+	m.Close()
+	if m, err = domain.OpenMap(open(t), cfg(), strCodec()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	check("reopened", m)
+}
+
+func setContract(t *testing.T, open Opener) {
+	s, err := domain.OpenSet(open(t), cfg(), strCodec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"a", "b", "a", "c"} {
+		if err := s.Add(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Remove("b"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = domain.OpenSet(open(t), cfg(), strCodec()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := slices.Collect(s.All()); !slices.Equal(got, []string{"a", "c"}) || !s.Contains("c") || s.Contains("b") {
+		t.Fatalf("set holds %v", got)
+	}
+}
+
+// A handle dropped without Close (a crash) leaves a prefix: everything
+// flushed by Sync survives, and the next Open replays it.
+func abandonContract(t *testing.T, open Opener) {
+	l := openList(t, open, cfg())
+	_ = l.Append("a", "b")
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = l.Pop(0)
+	_ = l.Sync()
+	// l is abandoned here, never closed.
+	l2 := openList(t, open, cfg())
+	defer l2.Close()
+	if got := listItems(t, l2); !slices.Equal(got, []string{"b"}) {
+		t.Fatalf("after abandoning a handle: %q", got)
+	}
+	if m := l2.Metrics(); m.CleanShutdown || m.RecordsReplayed == 0 {
+		t.Fatalf("recovery not reported: %+v", m)
+	}
+}
+
+// Two Shared handles on the same files see each other's writes, and a
+// compaction by one is picked up by the other.
+func sharedContract(t *testing.T, open Opener) {
+	c := cfg()
+	c.Shared = true
+	a, b := openList(t, open, c), openList(t, open, c)
+	defer a.Close()
+	defer b.Close()
+	_ = a.Append("1", "2")
+	_ = b.Append("3")
+	if _, err := a.Pop(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	_ = b.Append("4")
+	for name, l := range map[string]*domain.List[string]{"a": a, "b": b} {
+		if got := listItems(t, l); !slices.Equal(got, []string{"2", "3", "4"}) {
+			t.Fatalf("handle %s sees %q", name, got)
+		}
+	}
+}
+
+func mismatchContract(t *testing.T, open Opener) {
+	l := openList(t, open, cfg())
+	l.Close()
+	c := cfg()
+	c.Header.TypeName = "int64"
+	if _, err := domain.OpenList(open(t), c, strCodec()); err == nil {
+		t.Fatal("opened a list of string as a list of int64")
+	}
+	if _, err := domain.OpenMap(open(t), cfg(), strCodec()); err == nil {
+		t.Fatal("opened a list as a map")
+	}
+}

@@ -1,0 +1,303 @@
+// Package domaintest provides in-memory fakes of the domain's ports and
+// the contract suites every implementation of them must pass: the fakes
+// let the domain's logic be tested without I/O, and running the same
+// suites against infrastructure's files keeps fake and real in step.
+package domaintest
+
+import (
+	"fmt"
+	"io/fs"
+	"sync"
+
+	"github.com/fscollections/fscollections/domain"
+)
+
+// Disk is the in-memory "disk" behind MemStorage: the contents of one
+// collection's data and index files. Several MemStorages opened on one
+// Disk see the same files, as processes do.
+type Disk struct {
+	mu      sync.Mutex
+	data    *memFile // nil: no data file
+	index   []byte   // nil: no index file
+	lock    sync.RWMutex
+	synced  int // data bytes made durable by SyncData
+	inode   int // bumped when the data file is replaced
+	crashed bool
+}
+
+type memFile struct {
+	b     []byte
+	inode int
+}
+
+// Synced returns the data bytes made durable so far.
+func (d *Disk) Synced() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.synced
+}
+
+// Data returns a copy of the data file's bytes.
+func (d *Disk) Data() []byte {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.data == nil {
+		return nil
+	}
+	return append([]byte(nil), d.data.b...)
+}
+
+// MemStorage is a domain.Storage on a Disk.
+type MemStorage struct {
+	disk *Disk
+	held int // 0 none, 1 shared, 2 exclusive
+}
+
+var _ domain.Storage = (*MemStorage)(nil)
+
+// NewMemStorage returns a storage on disk.
+func NewMemStorage(disk *Disk) *MemStorage { return &MemStorage{disk: disk} }
+
+// OpenLog opens the data file, creating it with header h when asked.
+func (s *MemStorage) OpenLog(h domain.FileHeader, create bool) (domain.Log, error) {
+	d := s.disk
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.data == nil {
+		if !create {
+			return nil, fmt.Errorf("open mem data file: %w", fs.ErrNotExist)
+		}
+		d.inode++
+		d.data = &memFile{b: h.Encode(), inode: d.inode}
+		d.synced = len(d.data.b)
+	}
+	hdr, err := domain.DecodeFileHeader("mem", d.data.b)
+	if err != nil {
+		return nil, err
+	}
+	return &MemLog{disk: d, file: d.data, hdr: hdr, flushed: int64(len(d.data.b))}, nil
+}
+
+// CreateReplacement creates a detached data file holding header h.
+func (s *MemStorage) CreateReplacement(h domain.FileHeader) (domain.Log, error) {
+	f := &memFile{b: h.Encode()}
+	return &MemLog{disk: s.disk, file: f, hdr: h, flushed: int64(len(f.b)), detached: true}, nil
+}
+
+// InstallReplacement makes l the data file and cp the index.
+func (s *MemStorage) InstallReplacement(l domain.Log, cp []byte) error {
+	ml, ok := l.(*MemLog)
+	if !ok || !ml.detached {
+		return fmt.Errorf("not a replacement: %T", l)
+	}
+	d := s.disk
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.inode++
+	ml.file.inode = d.inode
+	d.data = ml.file
+	d.synced = len(ml.file.b)
+	d.index = append([]byte(nil), cp...)
+	ml.detached = false
+	return nil
+}
+
+// Index is the index file.
+func (s *MemStorage) Index() domain.IndexFile { return memIndex{s.disk} }
+
+// Lock takes the disk's lock, as flock does between processes.
+func (s *MemStorage) Lock(exclusive bool) error {
+	if s.held != 0 {
+		return fmt.Errorf("mem storage: lock taken twice")
+	}
+	if exclusive {
+		s.disk.lock.Lock()
+		s.held = 2
+	} else {
+		s.disk.lock.RLock()
+		s.held = 1
+	}
+	return nil
+}
+
+// Unlock releases what Lock took.
+func (s *MemStorage) Unlock() error {
+	switch s.held {
+	case 1:
+		s.disk.lock.RUnlock()
+	case 2:
+		s.disk.lock.Unlock()
+	}
+	s.held = 0
+	return nil
+}
+
+// PowerLoss drops what was written to the data file but never synced, as
+// a power cut does.
+func (d *Disk) PowerLoss() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.data != nil && len(d.data.b) > d.synced {
+		d.data.b = d.data.b[:d.synced]
+	}
+}
+
+// Close does nothing: there is no lifetime lock.
+func (s *MemStorage) Close() error { return nil }
+
+// Destroy deletes the files.
+func (s *MemStorage) Destroy() error {
+	d := s.disk
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.data, d.index = nil, nil
+	return nil
+}
+
+type memIndex struct{ d *Disk }
+
+func (x memIndex) Load() ([]byte, error) {
+	x.d.mu.Lock()
+	defer x.d.mu.Unlock()
+	if x.d.index == nil {
+		return nil, nil
+	}
+	return append([]byte(nil), x.d.index...), nil
+}
+
+func (x memIndex) Save(b []byte) error {
+	x.d.mu.Lock()
+	defer x.d.mu.Unlock()
+	x.d.index = append([]byte(nil), b...)
+	return nil
+}
+
+func (x memIndex) Truncate(n int64) error {
+	x.d.mu.Lock()
+	defer x.d.mu.Unlock()
+	if n > int64(len(x.d.index)) {
+		return fmt.Errorf("truncate index to %d beyond %d", n, len(x.d.index))
+	}
+	x.d.index = x.d.index[:n]
+	return nil
+}
+
+func (x memIndex) Size() int64 {
+	x.d.mu.Lock()
+	defer x.d.mu.Unlock()
+	return int64(len(x.d.index))
+}
+
+// MemLog is a domain.Log on a Disk's data file, buffering appends as the
+// real one does so that a simulated crash can lose them.
+type MemLog struct {
+	disk     *Disk
+	file     *memFile
+	hdr      domain.FileHeader
+	flushed  int64
+	buf      []byte
+	detached bool
+	closed   bool
+}
+
+var _ domain.Log = (*MemLog)(nil)
+
+// Path names the fake file.
+func (l *MemLog) Path() string { return "mem" }
+
+// Header is the file's header.
+func (l *MemLog) Header() domain.FileHeader { return l.hdr }
+
+// Size includes buffered bytes.
+func (l *MemLog) Size() int64 { return l.flushed + int64(len(l.buf)) }
+
+// View returns n bytes at off.
+func (l *MemLog) View(off int64, n int) ([]byte, error) {
+	end := off + int64(n)
+	if off < 0 || n < 0 || end > l.Size() {
+		return nil, fmt.Errorf("range [%d, %d) outside %d bytes", off, end, l.Size())
+	}
+	l.disk.mu.Lock()
+	defer l.disk.mu.Unlock()
+	all := append(l.file.b[:l.flushed:l.flushed], l.buf...)
+	return all[off:end:end], nil
+}
+
+// Append buffers b.
+func (l *MemLog) Append(b []byte) (int64, error) {
+	if l.closed {
+		return 0, fmt.Errorf("append to closed log")
+	}
+	off := l.Size()
+	l.buf = append(l.buf, b...)
+	return off, nil
+}
+
+// WriteAt overwrites in place.
+func (l *MemLog) WriteAt(b []byte, off int64) error {
+	if off < 0 || off+int64(len(b)) > l.Size() {
+		return fmt.Errorf("write outside the log")
+	}
+	if off >= l.flushed {
+		copy(l.buf[off-l.flushed:], b)
+		return nil
+	}
+	l.disk.mu.Lock()
+	defer l.disk.mu.Unlock()
+	copy(l.file.b[off:], b)
+	return nil
+}
+
+// Flush moves the buffer to the file.
+func (l *MemLog) Flush() error {
+	l.disk.mu.Lock()
+	defer l.disk.mu.Unlock()
+	l.file.b = append(l.file.b[:l.flushed], l.buf...)
+	l.flushed = int64(len(l.file.b))
+	l.buf = l.buf[:0]
+	return nil
+}
+
+// SyncData records the flushed length as durable.
+func (l *MemLog) SyncData() error {
+	l.disk.mu.Lock()
+	defer l.disk.mu.Unlock()
+	if !l.detached && l.disk.data == l.file {
+		l.disk.synced = int(l.flushed)
+	}
+	return nil
+}
+
+// Truncate cuts the file.
+func (l *MemLog) Truncate(size int64) error {
+	if len(l.buf) > 0 {
+		return fmt.Errorf("truncate with buffered bytes")
+	}
+	l.disk.mu.Lock()
+	defer l.disk.mu.Unlock()
+	l.file.b = l.file.b[:size]
+	l.flushed = size
+	return nil
+}
+
+// Refresh notices growth and replacement by other storages on the disk.
+func (l *MemLog) Refresh() (bool, error) {
+	l.disk.mu.Lock()
+	defer l.disk.mu.Unlock()
+	if l.disk.data != l.file {
+		return true, nil
+	}
+	switch n := int64(len(l.file.b)); {
+	case n < l.Size():
+		return true, nil
+	case n > l.flushed && len(l.buf) == 0:
+		l.flushed = n
+	}
+	return false, nil
+}
+
+// Close marks the log closed.
+func (l *MemLog) Close() error {
+	l.closed = true
+	return nil
+}
