@@ -28,7 +28,9 @@ func strCodec() domain.Codec[string] {
 	return c
 }
 
-func cfg() domain.Config { return domain.Config{Header: domain.FileHeader{Generation: 1, TypeName: "string"}} }
+func cfg() domain.Config {
+	return domain.Config{Header: domain.FileHeader{Generation: 1, TypeName: "string"}}
+}
 
 func openList(t *testing.T, open Opener, c domain.Config) *domain.List[string] {
 	t.Helper()
