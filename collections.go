@@ -121,8 +121,13 @@ type Options struct {
 	// dead bytes / total bytes exceeds it and the data file is over 1 MiB.
 	// 0 (the default) disables it; otherwise it must be in (0, 1).
 	CompactionThreshold float64
-	// AutoCompact asks for swap-and-pop deletion. Not available in this
-	// version: Open refuses it with ErrInvalidOptions (see the README).
+	// AutoCompact stores a list of fixed-size values (ints, floats, bool,
+	// uuid.UUID, or a Codec with a FixedSize) as exactly its live values:
+	// removing an element moves the physically last record into the hole
+	// and shortens the file, O(1) on disk, so the data file never holds a
+	// dead record. List order is unchanged; it is kept by the index and a
+	// small journal (path.journal.fscollection). Lists only, not with
+	// Shared. Default false.
 	AutoCompact bool
 	// Shared lets several processes open the collection read-write at
 	// once: every operation takes the file lock (shared to read, exclusive
@@ -144,7 +149,7 @@ type Options struct {
 
 // settings validates opts for a collection of T at path and returns the
 // wiring's settings and the codec.
-func settings[T any](path string, opts *Options) (application.Settings, Codec[T], error) {
+func settings[T any](path string, opts *Options, list bool) (application.Settings, Codec[T], error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -218,11 +223,16 @@ func settings[T any](path string, opts *Options) (application.Settings, Codec[T]
 		return s, nil, bad("%v", err)
 	}
 	if o.AutoCompact {
-		if codec.FixedSize() == 0 {
+		switch {
+		case !list:
+			return s, nil, bad("AutoCompact is for lists; map and set records vary in length")
+		case codec.FixedSize() == 0:
 			return s, nil, bad("AutoCompact needs a fixed-size codec; %s has variable size", codec.TypeName())
+		case o.Shared:
+			return s, nil, bad("AutoCompact cannot be combined with Shared")
 		}
-		return s, nil, bad("AutoCompact (swap-and-pop) is not available in this version")
 	}
+	s.AutoCompact = o.AutoCompact
 	return s, codec, nil
 }
 
@@ -231,7 +241,7 @@ func settings[T any](path string, opts *Options) (application.Settings, Codec[T]
 // directories if needed. path "" creates a temporary list in a fresh
 // directory under os.TempDir() that Close deletes. opts nil means defaults.
 func OpenList[T any](path string, opts *Options) (*FSList[T], error) {
-	s, codec, err := settings[T](path, opts)
+	s, codec, err := settings[T](path, opts, true)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +254,7 @@ func OpenList[T any](path string, opts *Options) (*FSList[T], error) {
 
 // OpenMap opens the map stored at path; see OpenList for path and opts.
 func OpenMap[V any](path string, opts *Options) (*FSMap[V], error) {
-	s, codec, err := settings[V](path, opts)
+	s, codec, err := settings[V](path, opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +267,7 @@ func OpenMap[V any](path string, opts *Options) (*FSMap[V], error) {
 
 // OpenSet opens the set stored at path; see OpenList for path and opts.
 func OpenSet[T any](path string, opts *Options) (*FSSet[T], error) {
-	s, codec, err := settings[T](path, opts)
+	s, codec, err := settings[T](path, opts, false)
 	if err != nil {
 		return nil, err
 	}

@@ -28,12 +28,18 @@ func TestOpenRejectsNonsenseOptions(t *testing.T) {
 		"threshold NaN":            {CompactionThreshold: math.NaN()},
 		"negative lock timeout":    {LockTimeout: -time.Second},
 		"wrong codec":              {Codec: "not a codec"},
-		"autocompact":              {AutoCompact: true},
+		"autocompact with shared":  {AutoCompact: true, Shared: true},
 	} {
 		_, err := fscollections.OpenList[int64](filepath.Join(dir, "x"), &o)
 		if !errors.Is(err, fscollections.ErrInvalidOptions) {
 			t.Errorf("%s: %v, want ErrInvalidOptions", name, err)
 		}
+	}
+	if _, err := fscollections.OpenList[string]("", &fscollections.Options{AutoCompact: true}); !errors.Is(err, fscollections.ErrInvalidOptions) {
+		t.Errorf("AutoCompact on variable-size values: %v", err)
+	}
+	if _, err := fscollections.OpenMap[int64]("", &fscollections.Options{AutoCompact: true}); !errors.Is(err, fscollections.ErrInvalidOptions) {
+		t.Errorf("AutoCompact on a map: %v", err)
 	}
 	if _, err := fscollections.OpenSet[string]("", &fscollections.Options{Shared: true}); !errors.Is(err, fscollections.ErrInvalidOptions) {
 		t.Errorf("temporary Shared: %v", err)

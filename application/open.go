@@ -36,6 +36,7 @@ type Settings struct {
 	CompactionThreshold float64
 	Cache               CacheKind
 	CacheSize           int
+	AutoCompact         bool // swap-and-pop (lists of fixed-size values)
 }
 
 // Opened is what Open returns besides the collection: the base path of
@@ -65,6 +66,7 @@ func prepare(s Settings, h domain.FileHeader) (*infrastructure.Storage, domain.C
 		Sync:                s.Sync,
 		SyncEvery:           s.SyncEvery,
 		CompactionThreshold: s.CompactionThreshold,
+		Swap:                s.AutoCompact,
 	}
 	cache, err := newCache(s.Cache, s.CacheSize)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 //
 //	[magic 8 "FSCOLIDX"][version u16][kind u8][0 u8]
 //	[generation u64][data length u64][live bytes u64][dead bytes u64]
-//	[live count u64][order count u64][slot count u64]
+//	[live count u64][order count u64][slot count u64][journal generation u64]
 //	[order: order count × u64 LE][slots: slot count × u64 LE]
 //	[CRC-32C u32 of all the above]
 //	[0xAA, only after a clean Close]
@@ -29,6 +29,10 @@ type checkpoint struct {
 	liveCount  int
 	order      offsets
 	slots      []uint64
+	// journalGen is, for a swap-and-pop list, the generation of the journal
+	// whose records follow this checkpoint (dataLength is then a journal
+	// offset); 0 otherwise.
+	journalGen uint64
 }
 
 var indexMagic = [8]byte{'F', 'S', 'C', 'O', 'L', 'I', 'D', 'X'}
@@ -36,7 +40,7 @@ var indexMagic = [8]byte{'F', 'S', 'C', 'O', 'L', 'I', 'D', 'X'}
 // CleanMarker is the byte a clean Close writes after the checkpoint.
 const CleanMarker = 0xAA
 
-const checkpointFixed = 8 + 2 + 2 + 7*8
+const checkpointFixed = 8 + 2 + 2 + 8*8
 
 func (c *checkpoint) encode(clean bool) []byte {
 	n := checkpointFixed + 8*(c.order.Len()+len(c.slots)) + 4 + 1
@@ -45,7 +49,7 @@ func (c *checkpoint) encode(clean bool) []byte {
 	b = binary.BigEndian.AppendUint16(b, FormatVersion)
 	b = append(b, byte(c.kind), 0)
 	for _, v := range []uint64{c.generation, uint64(c.dataLength), uint64(c.liveBytes), uint64(c.deadBytes),
-		uint64(c.liveCount), uint64(c.order.Len()), uint64(len(c.slots))} {
+		uint64(c.liveCount), uint64(c.order.Len()), uint64(len(c.slots)), c.journalGen} {
 		b = binary.BigEndian.AppendUint64(b, v)
 	}
 	for p, pg := range c.order.pages {
@@ -78,6 +82,7 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 	c.generation = u(0)
 	c.dataLength, c.liveBytes, c.deadBytes = int64(u(1)), int64(u(2)), int64(u(3))
 	liveCount, orderCount, slotCount := u(4), u(5), u(6)
+	c.journalGen = u(7)
 	limit := uint64(len(b)) / 8
 	if orderCount > limit || slotCount > limit || liveCount > orderCount {
 		return c, 0, false, corrupt(path, 12, "counts out of range")

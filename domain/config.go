@@ -38,6 +38,10 @@ type Config struct {
 	Cache Cache
 	// Temporary collections delete their files on Close.
 	Temporary bool
+	// Swap selects swap-and-pop storage for a list of fixed-size values:
+	// the data file holds exactly the live values, and removing one moves
+	// the physically last into its place (see swap.go).
+	Swap bool
 }
 
 // Defaults for Config fields left zero.

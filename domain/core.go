@@ -36,7 +36,8 @@ type core struct {
 	cfg     Config
 	storage Storage
 	index   IndexFile
-	log     Log
+	log     Log    // the operation log: the data file, or a swap-and-pop list's journal
+	values  Log    // a swap-and-pop list's data file; nil when it is log
 	logSeq  uint64 // bumped whenever log is replaced
 	st      state
 	closed  bool
@@ -102,6 +103,9 @@ func openCore(storage Storage, cfg Config, st state) (*core, error) {
 		if c.log != nil {
 			_ = c.log.Close()
 		}
+		if c.values != nil {
+			_ = c.values.Close()
+		}
 		_ = storage.Close()
 		return nil, err
 	}
@@ -144,6 +148,9 @@ func (c *core) open() error {
 // It returns whether the checkpoint was clean and covered the whole file,
 // and the checkpoint's length when it carried the clean-close marker.
 func (c *core) load() (clean bool, markedLen int64, err error) {
+	if c.cfg.Swap {
+		return c.loadSwap()
+	}
 	log, err := c.storage.OpenLog(c.cfg.Header, !c.cfg.ReadOnly)
 	if err != nil {
 		return false, 0, err
@@ -185,6 +192,15 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 	return clean, markedLen, nil
 }
 
+// vals is the log that holds the values: the data file, which for a
+// swap-and-pop list is not the operation log (the journal).
+func (c *core) vals() Log {
+	if c.values != nil {
+		return c.values
+	}
+	return c.log
+}
+
 // replaceLog installs a newly opened log. Called with mu held (or before
 // the collection is shared).
 func (c *core) replaceLog(l Log) {
@@ -199,8 +215,8 @@ func (c *core) replaceLog(l Log) {
 	c.gs.seq, c.gs.durable = c.logSeq, 0
 	c.gs.cond.Broadcast()
 	c.gs.mu.Unlock()
-	if c.cfg.Cache != nil {
-		c.cfg.Cache.Purge()
+	if c.cfg.Cache != nil && !c.cfg.Swap {
+		c.cfg.Cache.Purge() // offsets of the old file mean nothing now
 	}
 }
 
@@ -328,7 +344,7 @@ func opName(op Op) string {
 
 // recordLen is the total length of the record at off, or 0 if unreadable.
 func (c *core) recordLen(off int64) int64 {
-	hb, err := c.log.View(off, RecordHeaderSize)
+	hb, err := c.vals().View(off, RecordHeaderSize)
 	if err != nil {
 		return 0
 	}
@@ -337,21 +353,21 @@ func (c *core) recordLen(off int64) int64 {
 
 // payloadAt returns the verified payload of the record at off.
 func (c *core) payloadAt(off int64) (Op, []byte, error) {
-	hb, err := c.log.View(off, RecordHeaderSize)
+	hb, err := c.vals().View(off, RecordHeaderSize)
 	if err != nil {
-		return 0, nil, corrupt(c.log.Path(), off, "record header out of range: %v", err)
+		return 0, nil, corrupt(c.vals().Path(), off, "record header out of range: %v", err)
 	}
 	h := ParseRecordHeader(hb)
-	if h.Size > MaxPayload || off+RecordHeaderSize+int64(h.Size) > c.log.Size() {
-		return 0, nil, corrupt(c.log.Path(), off, "record size %d out of range", h.Size)
+	if h.Size > MaxPayload || off+RecordHeaderSize+int64(h.Size) > c.vals().Size() {
+		return 0, nil, corrupt(c.vals().Path(), off, "record size %d out of range", h.Size)
 	}
-	p, err := c.log.View(off+RecordHeaderSize, int(h.Size))
+	p, err := c.vals().View(off+RecordHeaderSize, int(h.Size))
 	if err != nil {
-		return 0, nil, corrupt(c.log.Path(), off, "record out of range: %v", err)
+		return 0, nil, corrupt(c.vals().Path(), off, "record out of range: %v", err)
 	}
-	hb, _ = c.log.View(off, RecordHeaderSize)
+	hb, _ = c.vals().View(off, RecordHeaderSize)
 	if !CheckRecord(hb, p) {
-		return 0, nil, corrupt(c.log.Path(), off, "checksum mismatch")
+		return 0, nil, corrupt(c.vals().Path(), off, "checksum mismatch")
 	}
 	return h.Op, p, nil
 }
@@ -381,7 +397,7 @@ func (c *core) valueAt(off int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return valueIn(c.log.Path(), off, op, p)
+	return valueIn(c.vals().Path(), off, op, p)
 }
 
 // commit appends a finished record to the log and applies it to the state.
@@ -634,6 +650,9 @@ func (c *core) housekeeping() error {
 
 // checkpoint makes the log durable and writes the index file to cover it.
 func (c *core) checkpoint(clean bool) error {
+	if c.cfg.Swap {
+		return c.checkpointSwap(clean)
+	}
 	if err := c.log.Flush(); err != nil {
 		return err
 	}
@@ -667,6 +686,9 @@ func (c *core) newCheckpoint(st state, l Log) *checkpoint {
 // (Compact), or none (Clear), under a new generation. Crash-safe: the new
 // file is complete and durable before it is renamed over the old one.
 func (c *core) rewrite(clear bool) error {
+	if c.cfg.Swap {
+		return c.rewriteSwap(clear)
+	}
 	h := c.log.Header()
 	h.Generation++
 	dst, err := c.storage.CreateReplacement(h)
@@ -784,6 +806,9 @@ func (c *core) release() error {
 	c.closed = true
 	c.fileMu.Lock()
 	lerr := c.log.Close()
+	if c.values != nil {
+		lerr = errors.Join(lerr, c.values.Close())
+	}
 	c.fileMu.Unlock()
 	c.gs.mu.Lock()
 	c.gs.seq++
@@ -811,7 +836,7 @@ func (c *core) Metrics() Metrics {
 	if c.beginRead() == nil {
 		m.Len = c.st.length()
 		m.LiveBytes, m.DeadBytes = c.liveBytes, c.deadBytes
-		m.DataFileBytes = c.log.Size()
+		m.DataFileBytes = c.vals().Size()
 		m.IndexFileBytes = c.index.Size()
 		m.IndexHeapBytes = c.st.heapBytes()
 		c.endRead()
@@ -854,8 +879,8 @@ func (c *core) setIterErr(err error) {
 // verified value bytes. Physically contiguous records are read as one run:
 // one View and one count in Metrics.Reads. fn runs with the lock held.
 func (c *core) readRuns(n int, off func(k int) int64, fn func(k int, off int64, val []byte) error) error {
-	size := c.log.Size()
-	path := c.log.Path()
+	size := c.vals().Size()
+	path := c.vals().Path()
 	for k := 0; k < n; {
 		start := off(k)
 		end, j := start, k
@@ -874,7 +899,7 @@ func (c *core) readRuns(n int, off func(k int) int64, fn func(k int, off int64, 
 			}
 			return err
 		}
-		run, err := c.log.View(start, int(end-start))
+		run, err := c.vals().View(start, int(end-start))
 		if err != nil {
 			return corrupt(path, start, "record run out of range: %v", err)
 		}

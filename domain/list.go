@@ -20,6 +20,16 @@ type List[T any] struct {
 func OpenList[T any](storage Storage, cfg Config, codec Codec[T]) (*List[T], error) {
 	st := &listState{}
 	cfg.Header.Kind = KindList
+	if cfg.Swap {
+		if codec.FixedSize() == 0 {
+			return nil, fmt.Errorf("%w: AutoCompact needs a fixed-size codec; %s has variable size",
+				ErrInvalidOptions, codec.TypeName())
+		}
+		if cfg.Shared {
+			return nil, fmt.Errorf("%w: AutoCompact cannot be combined with Shared", ErrInvalidOptions)
+		}
+		st.swap = &swapInfo{recLen: RecordHeaderSize + int64(codec.FixedSize())}
+	}
 	c, err := openCore(storage, cfg, st)
 	if err != nil {
 		return nil, err
@@ -66,6 +76,9 @@ func (l *List[T]) Get(i int) (T, error) {
 }
 
 func (l *List[T]) record(op Op, index int, hasIndex bool, v T, withValue bool) error {
+	if l.st.swap != nil {
+		return l.swapWrite(op, index, v)
+	}
 	rec := BeginRecord(l.c.scratch[:0], op)
 	if hasIndex {
 		rec = binary.BigEndian.AppendUint64(rec, uint64(index))

@@ -8,12 +8,13 @@ import (
 // listState indexes a list: the offset of each element's record, in list order.
 type listState struct {
 	offs offsets
+	swap *swapInfo // non-nil for a swap-and-pop list
 }
 
 func (s *listState) reset()           { s.offs.Reset() }
 func (s *listState) length() int      { return s.offs.Len() }
 func (s *listState) heapBytes() int64 { return s.offs.bytes() }
-func (s *listState) empty() state     { return &listState{} }
+func (s *listState) empty() state     { return &listState{swap: s.swap} }
 func (s *listState) adopt(n state)    { *s = *n.(*listState) }
 
 func (s *listState) load(cp *checkpoint) { s.offs = cp.order }
@@ -23,6 +24,9 @@ func (s *listState) save(cp *checkpoint) {
 }
 
 func (s *listState) apply(c *core, op Op, off int64, p []byte, n int64) (int64, error) {
+	if s.swap != nil {
+		return 0, s.applySwap(c, op, off, p)
+	}
 	index := func() (int, error) {
 		if len(p) < 8 {
 			return 0, corrupt(c.log.Path(), off, "%s record too short", opName(op))

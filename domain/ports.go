@@ -64,6 +64,11 @@ type Storage interface {
 	// checkpoint the live index, atomically with respect to crashes: after a
 	// crash either the old pair or the new data file (with any index) is found.
 	InstallReplacement(l Log, checkpoint []byte) error
+	// OpenJournal opens the operation journal of a swap-and-pop list
+	// (AutoCompact), creating it with header h when missing and create is set.
+	OpenJournal(h FileHeader, create bool) (Log, error)
+	// ResetJournal atomically replaces the journal by an empty one with header h.
+	ResetJournal(h FileHeader) (Log, error)
 	// Index is the index file.
 	Index() IndexFile
 	// Lock and Unlock take and release the cross-process lock for one

@@ -20,6 +20,8 @@ const (
 	DataSuffix  = ".data.fscollection"
 	IndexSuffix = ".index.fscollection"
 	LockSuffix  = ".lock.fscollection"
+	// JournalSuffix names the operation journal of a swap-and-pop list.
+	JournalSuffix = ".journal.fscollection"
 	// replacementSuffix marks a data file being written by Compact or Clear.
 	replacementSuffix = ".compact"
 )
@@ -155,6 +157,30 @@ func (s *Storage) InstallReplacement(l domain.Log, checkpoint []byte) error {
 	return s.index.Save(checkpoint)
 }
 
+// OpenJournal opens the journal, creating it with header h if asked.
+func (s *Storage) OpenJournal(h domain.FileHeader, create bool) (domain.Log, error) {
+	path := s.base + JournalSuffix
+	d, err := openDataFile(path, s.mode.readOnly())
+	if errors.Is(err, fs.ErrNotExist) && create {
+		if err = createDataFile(path, h); err == nil {
+			d, err = openDataFile(path, false)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fscollections: open %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// ResetJournal atomically replaces the journal by an empty one.
+func (s *Storage) ResetJournal(h domain.FileHeader) (domain.Log, error) {
+	path := s.base + JournalSuffix
+	if err := createDataFile(path, h); err != nil {
+		return nil, fmt.Errorf("fscollections: reset %s: %w", path, err)
+	}
+	return openDataFile(path, false)
+}
+
 // Index is the index file.
 func (s *Storage) Index() domain.IndexFile { return s.index }
 
@@ -188,7 +214,8 @@ func (s *Storage) Close() error {
 // Destroy removes the collection's files. Close has already run.
 func (s *Storage) Destroy() error {
 	var errs []error
-	for _, suffix := range []string{DataSuffix, IndexSuffix, LockSuffix, DataSuffix + replacementSuffix, IndexSuffix + ".tmp"} {
+	for _, suffix := range []string{DataSuffix, IndexSuffix, LockSuffix, JournalSuffix,
+		DataSuffix + replacementSuffix, IndexSuffix + ".tmp"} {
 		if err := os.Remove(s.base + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
 		}

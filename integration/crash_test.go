@@ -58,46 +58,15 @@ func crashChild(raw string) error {
 		if err != nil {
 			return err
 		}
-		n := l.Len()
-		say("R")
-		for {
-			var err error
-			switch op := r.IntN(100); {
-			case op < 40 || n == 0:
-				v := value()
-				say("B append " + v)
-				err = l.Append(v)
-				n++
-			case op < 55:
-				i, v := r.IntN(n+1), value()
-				say(fmt.Sprintf("B insert %d %s", i, v))
-				err = l.Insert(i, v)
-				n++
-			case op < 70:
-				i, v := r.IntN(n), value()
-				say(fmt.Sprintf("B set %d %s", i, v))
-				err = l.Set(i, v)
-			case op < 92:
-				i := r.IntN(n)
-				say(fmt.Sprintf("B pop %d", i))
-				_, err = l.Pop(i)
-				n--
-			case op < 96:
-				say("B reverse")
-				err = l.Reverse()
-			case op < 98:
-				say("B compact")
-				err = l.Compact()
-			default:
-				say("B clear")
-				err = l.Clear()
-				n = 0
-			}
-			if err != nil {
-				return err
-			}
-			say("A")
+		return runList(l, r, say, value, func(s string) string { return s })
+	case "swaplist":
+		a.Opts.AutoCompact = true
+		l, err := fscollections.OpenList[int64](a.Path, &a.Opts)
+		if err != nil {
+			return err
 		}
+		return runList(l, r, say, func() string { return strconv.Itoa(r.IntN(1e6)) },
+			func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n })
 	default: // map and set share the key-based operations
 		var put func(k, v string) error
 		var del func(k string) error
@@ -153,6 +122,50 @@ func crashChild(raw string) error {
 			}
 			say("A")
 		}
+	}
+}
+
+// runList runs random list operations forever, logging each (see crashChild).
+func runList[T any](l *fscollections.FSList[T], r *rand.Rand, say func(string), value func() string, conv func(string) T) error {
+	n := l.Len()
+	say("R")
+	for {
+		var err error
+		switch op := r.IntN(100); {
+		case op < 40 || n == 0:
+			v := value()
+			say("B append " + v)
+			err = l.Append(conv(v))
+			n++
+		case op < 55:
+			i, v := r.IntN(n+1), value()
+			say(fmt.Sprintf("B insert %d %s", i, v))
+			err = l.Insert(i, conv(v))
+			n++
+		case op < 70:
+			i, v := r.IntN(n), value()
+			say(fmt.Sprintf("B set %d %s", i, v))
+			err = l.Set(i, conv(v))
+		case op < 92:
+			i := r.IntN(n)
+			say(fmt.Sprintf("B pop %d", i))
+			_, err = l.Pop(i)
+			n--
+		case op < 96:
+			say("B reverse")
+			err = l.Reverse()
+		case op < 98:
+			say("B compact")
+			err = l.Compact()
+		default:
+			say("B clear")
+			err = l.Clear()
+			n = 0
+		}
+		if err != nil {
+			return err
+		}
+		say("A")
 	}
 }
 
@@ -237,6 +250,19 @@ func contents(t *testing.T, kind, path string) (*model, fscollections.Metrics) {
 			t.Fatal(err)
 		}
 		return m, l.Metrics()
+	case "swaplist":
+		l, err := fscollections.OpenList[int64](path, &fscollections.Options{AutoCompact: true})
+		if err != nil {
+			t.Fatalf("reopen: %v", err)
+		}
+		defer l.Close()
+		for _, v := range l.All() {
+			m.list = append(m.list, strconv.FormatInt(v, 10))
+		}
+		if err := l.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return m, l.Metrics()
 	case "map":
 		mp, err := fscollections.OpenMap[string](path, nil)
 		if err != nil {
@@ -272,7 +298,7 @@ func TestCrashRecoveryMatchesAPrefix(t *testing.T) {
 		{Sync: fscollections.SyncInterval, SyncInterval: 5 * time.Millisecond},
 		{Cache: fscollections.LRU, CacheSize: 64},
 	}
-	for _, kind := range []string{"list", "map", "set"} {
+	for _, kind := range []string{"list", "swaplist", "map", "set"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()

@@ -18,6 +18,7 @@ import (
 type Disk struct {
 	mu      sync.Mutex
 	data    *memFile // nil: no data file
+	journal *memFile // nil: no journal
 	index   []byte   // nil: no index file
 	lock    sync.RWMutex
 	synced  int // data bytes made durable by SyncData
@@ -102,6 +103,33 @@ func (s *MemStorage) InstallReplacement(l domain.Log, cp []byte) error {
 	return nil
 }
 
+// OpenJournal opens the journal, creating it with header h if asked.
+func (s *MemStorage) OpenJournal(h domain.FileHeader, create bool) (domain.Log, error) {
+	d := s.disk
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.journal == nil {
+		if !create {
+			return nil, fmt.Errorf("open mem journal: %w", fs.ErrNotExist)
+		}
+		d.journal = &memFile{b: h.Encode()}
+	}
+	hdr, err := domain.DecodeFileHeader("mem journal", d.journal.b)
+	if err != nil {
+		return nil, err
+	}
+	return &MemLog{disk: d, file: d.journal, hdr: hdr, flushed: int64(len(d.journal.b)), journal: true}, nil
+}
+
+// ResetJournal replaces the journal by an empty one.
+func (s *MemStorage) ResetJournal(h domain.FileHeader) (domain.Log, error) {
+	d := s.disk
+	d.mu.Lock()
+	d.journal = &memFile{b: h.Encode()}
+	d.mu.Unlock()
+	return s.OpenJournal(h, false)
+}
+
 // Index is the index file.
 func (s *MemStorage) Index() domain.IndexFile { return memIndex{s.disk} }
 
@@ -150,7 +178,7 @@ func (s *MemStorage) Destroy() error {
 	d := s.disk
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.data, d.index = nil, nil
+	d.data, d.index, d.journal = nil, nil, nil
 	return nil
 }
 
@@ -197,6 +225,7 @@ type MemLog struct {
 	flushed  int64
 	buf      []byte
 	detached bool
+	journal  bool
 	closed   bool
 }
 
@@ -284,7 +313,7 @@ func (l *MemLog) Truncate(size int64) error {
 func (l *MemLog) Refresh() (bool, error) {
 	l.disk.mu.Lock()
 	defer l.disk.mu.Unlock()
-	if l.disk.data != l.file {
+	if !l.journal && l.disk.data != l.file || l.journal && l.disk.journal != l.file {
 		return true, nil
 	}
 	switch n := int64(len(l.file.b)); {

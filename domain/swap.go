@@ -1,0 +1,421 @@
+package domain
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Swap-and-pop lists (Options.AutoCompact, fixed-size values only).
+//
+// The data file is a dense array of value records, all the same length:
+// slot k holds the record at header + k*recLen, and every slot is live.
+// Removing an element moves the physically last record into its hole and
+// cuts the file by one record, so the file never holds a dead record.
+// List order lives in the in-memory offsets (checkpointed in the index file)
+// and is changed by operations logged in a journal, P.journal.fscollection,
+// whose records are the list operations with the bytes they put in place:
+//
+//	append [value]                 the value goes to slot n (the new last)
+//	insert [u64 index][value]      the value goes to slot n
+//	set    [u64 index][value]      the value overwrites the element's slot
+//	pop    [u64 index][moved]      moved is the last slot's value, written
+//	                               into the popped element's slot (empty
+//	                               when the popped element was the last)
+//	reverse                        order only
+//
+// Writes: a value appended to the data file and its journal record may
+// reach the file in either order. Before anything is changed in place (a
+// set's overwrite, a pop's move and cut) the journal is flushed, so the
+// journal always describes every in-place change. Recovery replays the
+// journal after the checkpoint and rewrites every slot the replayed records
+// determine, from their bytes (which also repairs a torn overwrite), then
+// cuts the file to exactly header + Len*recLen.
+//
+// A checkpoint names the generation of the journal that follows it; after
+// saving one the journal is replaced by an empty one of that generation. A
+// journal older than the checkpoint's is stale (its records are in the
+// checkpoint) and is ignored.
+
+type swapInfo struct {
+	recLen  int64
+	pending map[int64][]byte // during replay: slot -> the value it must hold
+}
+
+func journalHeader(h FileHeader, gen uint64) FileHeader {
+	return FileHeader{Kind: KindList, Generation: gen, FixedSize: h.FixedSize, TypeName: "journal of " + h.TypeName}
+}
+
+// valueRecord is the data file record holding value v.
+func valueRecord(dst, v []byte) []byte {
+	rec := BeginRecord(dst, OpAppend)
+	rec = append(rec, v...)
+	FinishRecord(rec)
+	return rec
+}
+
+// applySwap applies a journal record to the list order. During replay it
+// also notes what each touched slot must hold.
+func (s *listState) applySwap(c *core, op Op, off int64, p []byte) error {
+	base := c.values.Header().Len()
+	n := s.offs.Len()
+	index := func(limit int) (int, []byte, error) {
+		if len(p) < 8 {
+			return 0, nil, corrupt(c.log.Path(), off, "%s record too short", opName(op))
+		}
+		i := binary.BigEndian.Uint64(p)
+		if i >= uint64(limit) {
+			return 0, nil, corrupt(c.log.Path(), off, "%s at index %d of a list of length %d", opName(op), i, n)
+		}
+		return int(i), p[8:], nil
+	}
+	note := func(slot int64, v []byte) {
+		if s.swap.pending != nil {
+			s.swap.pending[slot] = valueRecord(nil, v)
+		}
+	}
+	last := base + int64(n)*s.swap.recLen
+	switch op {
+	case OpAppend:
+		s.offs.Push(uint64(last))
+		note(last, p)
+	case OpInsert:
+		i, v, err := index(n + 1)
+		if err != nil {
+			return err
+		}
+		s.offs.Insert(i, uint64(last))
+		note(last, v)
+	case OpSet:
+		i, v, err := index(n)
+		if err != nil {
+			return err
+		}
+		note(int64(s.offs.At(i)), v)
+	case OpPop:
+		i, moved, err := index(n)
+		if err != nil {
+			return err
+		}
+		hole := int64(s.offs.At(i))
+		last -= s.swap.recLen
+		s.offs.Remove(i)
+		if hole != last {
+			j := s.find(uint64(last))
+			if j < 0 {
+				return corrupt(c.log.Path(), off, "pop: no element in the last slot")
+			}
+			s.offs.SetAt(j, uint64(hole))
+			note(hole, moved)
+		}
+		if s.swap.pending != nil {
+			delete(s.swap.pending, last)
+		}
+	case OpReverse:
+		s.offs.Reverse()
+	default:
+		return corrupt(c.log.Path(), off, "%s record in a list journal", opName(op))
+	}
+	c.liveBytes, c.deadBytes = int64(s.offs.Len())*s.swap.recLen, 0
+	return nil
+}
+
+// find returns the position holding offset v, or -1. O(n), page by page.
+func (s *listState) find(v uint64) int {
+	for p, pg := range s.offs.pages {
+		k := min(pageSize, s.offs.Len()-p*pageSize)
+		for i, x := range pg[:k] {
+			if x == v {
+				return p*pageSize + i
+			}
+		}
+	}
+	return -1
+}
+
+// swapWrite logs a list operation to the journal and makes its change to
+// the data file. Write lock held.
+func (l *List[T]) swapWrite(op Op, i int, v T) error {
+	c, sw := l.c, l.st.swap
+	var val []byte
+	var err error
+	if op == OpAppend || op == OpInsert || op == OpSet {
+		if val, err = l.codec.Append(nil, v); err != nil {
+			return err
+		}
+		if int64(len(val))+RecordHeaderSize != sw.recLen {
+			return fmt.Errorf("fscollections: codec %s wrote %d bytes, not its fixed size %d",
+				l.codec.TypeName(), len(val), sw.recLen-RecordHeaderSize)
+		}
+	}
+	n := l.st.offs.Len()
+	last := c.values.Header().Len() + int64(n-1)*sw.recLen
+	var hole int64
+	var moved []byte
+	if op == OpPop {
+		if hole = int64(l.st.offs.At(i)); hole != last {
+			if moved, err = c.valueAt(last); err != nil {
+				return err
+			}
+			moved = append([]byte(nil), moved...)
+		}
+	}
+	if op == OpSet {
+		hole = int64(l.st.offs.At(i))
+	}
+	if op == OpAppend || op == OpInsert {
+		// The value may reach the file before or after its journal record:
+		// recovery copes with either.
+		if _, err := c.values.Append(valueRecord(nil, val)); err != nil {
+			return err
+		}
+	}
+	rec := BeginRecord(c.scratch[:0], op)
+	if op != OpAppend && op != OpReverse {
+		rec = binary.BigEndian.AppendUint64(rec, uint64(i))
+	}
+	rec = append(rec, val...)
+	rec = append(rec, moved...)
+	FinishRecord(rec)
+	c.scratch = rec
+	if err := c.commit(rec); err != nil {
+		return err
+	}
+	if op != OpPop && op != OpSet {
+		return nil
+	}
+	// An in-place change: the journal must describe it first.
+	if err := c.values.Flush(); err != nil {
+		return err
+	}
+	if err := c.log.Flush(); err != nil {
+		return err
+	}
+	if op == OpSet {
+		return c.values.WriteAt(valueRecord(nil, val), hole)
+	}
+	if moved != nil {
+		if err := c.values.WriteAt(valueRecord(nil, moved), hole); err != nil {
+			return err
+		}
+	}
+	if c.cfg.Cache != nil {
+		c.cfg.Cache.Remove(hole)
+		c.cfg.Cache.Remove(last)
+	}
+	return c.values.Truncate(last)
+}
+
+// loadSwap opens a swap-and-pop list's data file and journal and rebuilds
+// its order from the checkpoint and the journal, repairing the data file.
+func (c *core) loadSwap() (clean bool, markedLen int64, err error) {
+	st := c.st.(*listState)
+	ro := c.cfg.ReadOnly
+	slots, err := c.storage.OpenLog(c.cfg.Header, !ro)
+	if err != nil {
+		return false, 0, err
+	}
+	h := slots.Header()
+	if err := h.CheckType(slots.Path(), c.cfg.Header); err != nil {
+		_ = slots.Close()
+		return false, 0, err
+	}
+	if h.FixedSize == 0 || int64(h.FixedSize) != st.swap.recLen-RecordHeaderSize {
+		_ = slots.Close()
+		return false, 0, fmt.Errorf("%w: %s holds %d-byte values, not the fixed %d bytes AutoCompact needs",
+			ErrTypeMismatch, slots.Path(), h.FixedSize, st.swap.recLen-RecordHeaderSize)
+	}
+	jl, err := c.storage.OpenJournal(journalHeader(h, 1), !ro)
+	if err != nil {
+		_ = slots.Close()
+		return false, 0, err
+	}
+	if c.values != nil {
+		_ = c.values.Close()
+	}
+	c.values = slots
+	c.replaceLog(jl)
+	st.reset()
+	c.epoch.Add(1)
+	base, R := h.Len(), st.swap.recLen
+	jgen := jl.Header().Generation
+	from := jl.Header().Len()
+	raw, err := c.index.Load()
+	if err != nil {
+		return false, 0, err
+	}
+	var cp checkpoint
+	var n int64
+	var marked bool
+	valid := false
+	if raw != nil {
+		cp, n, marked, err = decodeCheckpoint("index", raw)
+		valid = err == nil && cp.kind == KindList && cp.generation == h.Generation && cp.journalGen > 0
+	}
+	switch {
+	case valid && jgen == cp.journalGen && cp.dataLength >= from && cp.dataLength <= jl.Size():
+		st.load(&cp)
+		from = cp.dataLength
+		clean = marked && from == jl.Size()
+	case valid && jgen < cp.journalGen:
+		st.load(&cp) // the journal's records are all in the checkpoint
+		from = jl.Size()
+		if !ro {
+			if jl, err = c.storage.ResetJournal(journalHeader(h, cp.journalGen)); err != nil {
+				return false, 0, err
+			}
+			c.replaceLog(jl)
+			from = jl.Size()
+		}
+	case !valid && jgen == 1 && h.Generation == 1:
+		// Never checkpointed: the journal holds the whole history.
+	default:
+		// The index is lost or belongs to another data file: the order
+		// cannot be rebuilt, the elements can. Take them in storage order.
+		for off := base; off+R <= slots.Size(); off += R {
+			st.offs.Push(uint64(off))
+		}
+		from = jl.Size()
+		if !ro {
+			if jl, err = c.storage.ResetJournal(journalHeader(h, jgen+1)); err != nil {
+				return false, 0, err
+			}
+			c.replaceLog(jl)
+			from = jl.Size()
+		}
+	}
+	if marked && valid {
+		markedLen = n
+	}
+	st.swap.pending = map[int64][]byte{}
+	defer func() { st.swap.pending = nil }()
+	c.applied, c.ckptLength = from, jl.Header().Len()
+	if err := c.replay(from, jl.Size()); err != nil {
+		return false, 0, err
+	}
+	c.liveBytes, c.deadBytes = int64(st.offs.Len())*R, 0
+	if err := c.repairSlots(st, base, R); err != nil {
+		return false, 0, err
+	}
+	return clean, markedLen, nil
+}
+
+// repairSlots makes the data file hold exactly the live slots, with the
+// contents the replayed journal determines.
+func (c *core) repairSlots(st *listState, base, R int64) error {
+	end := base + int64(st.offs.Len())*R
+	size := c.values.Size()
+	for off := base; off < end; off += R {
+		if _, ok := st.swap.pending[off]; !ok && off+R > size {
+			return corrupt(c.values.Path(), off, "slot of a live element missing (file has %d bytes)", size)
+		}
+	}
+	if len(st.swap.pending) == 0 && size == end {
+		return nil
+	}
+	if c.cfg.ReadOnly {
+		return fmt.Errorf("%w: %s needs crash recovery: open it read-write once", ErrReadOnly, c.values.Path())
+	}
+	if size > end {
+		if err := c.values.Truncate(end); err != nil {
+			return err
+		}
+	}
+	for c.values.Size() < end { // slots whose values only the journal has
+		if _, err := c.values.Append(make([]byte, R)); err != nil {
+			return err
+		}
+	}
+	if err := c.values.Flush(); err != nil {
+		return err
+	}
+	for off, rec := range st.swap.pending {
+		if off < end {
+			if err := c.values.WriteAt(rec, off); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkpointSwap saves the order and starts a fresh journal.
+func (c *core) checkpointSwap(clean bool) error {
+	if err := c.values.Flush(); err != nil {
+		return err
+	}
+	if err := c.values.SyncData(); err != nil { // the file must be whole before the journal goes
+		return err
+	}
+	if err := c.log.Flush(); err != nil {
+		return err
+	}
+	next := journalHeader(c.values.Header(), c.log.Header().Generation+1)
+	cp := c.newCheckpoint(c.st, c.values)
+	cp.journalGen, cp.dataLength = next.Generation, next.Len()
+	if err := c.index.Save(cp.encode(clean)); err != nil {
+		return fmt.Errorf("fscollections: write checkpoint: %w", err)
+	}
+	jl, err := c.storage.ResetJournal(next)
+	if err != nil {
+		return err
+	}
+	c.replaceLog(jl)
+	c.applied, c.ckptLength = jl.Size(), jl.Size()
+	return nil
+}
+
+// rewriteSwap rewrites the data file in list order (Compact) or empty (Clear).
+func (c *core) rewriteSwap(clear bool) error {
+	st := c.st.(*listState)
+	h := c.values.Header()
+	h.Generation++
+	dst, err := c.storage.CreateReplacement(h)
+	if err != nil {
+		return err
+	}
+	next := &listState{swap: st.swap}
+	if !clear {
+		err = c.readRuns(st.offs.Len(), func(k int) int64 { return int64(st.offs.At(k)) },
+			func(_ int, _ int64, v []byte) error {
+				off, err := dst.Append(valueRecord(nil, v))
+				next.offs.Push(uint64(off))
+				return err
+			})
+	}
+	if err == nil {
+		err = dst.Flush()
+	}
+	if err == nil {
+		err = dst.SyncData()
+	}
+	nextJournal := journalHeader(h, c.log.Header().Generation+1)
+	if err == nil {
+		cp := c.newCheckpoint(next, dst)
+		cp.journalGen, cp.dataLength = nextJournal.Generation, nextJournal.Len()
+		err = c.storage.InstallReplacement(dst, cp.encode(false))
+	}
+	if err != nil {
+		_ = dst.Close()
+		return fmt.Errorf("fscollections: rewrite %s: %w", c.values.Path(), err)
+	}
+	c.fileMu.Lock()
+	_ = c.values.Close()
+	c.values = dst
+	c.fileMu.Unlock()
+	st.adopt(next)
+	if c.cfg.Cache != nil {
+		c.cfg.Cache.Purge()
+	}
+	jl, err := c.storage.ResetJournal(nextJournal)
+	if err != nil {
+		return err
+	}
+	c.replaceLog(jl)
+	c.liveBytes, c.deadBytes = int64(st.offs.Len())*st.swap.recLen, 0
+	c.applied, c.ckptLength = jl.Size(), jl.Size()
+	if clear {
+		c.epoch.Add(1)
+	}
+	c.compactions.Add(1)
+	return nil
+}
