@@ -51,7 +51,12 @@ func (m *Map[V]) get(key string) (V, error) {
 	if err != nil {
 		return zero, err
 	}
-	return m.decode(off, b)
+	v, err := m.codec.Decode(b)
+	if err != nil {
+		return v, fmt.Errorf("%w (record at offset %d of %s)", err, off, m.c.log.Path())
+	}
+	m.cache.add(off, v, b)
+	return v, nil
 }
 
 // Len returns the number of keys.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -119,5 +120,27 @@ func TestCheckpointRoundTripAndDamage(t *testing.T) {
 		if _, _, _, err := decodeCheckpoint("idx", b[:len(b)-3]); err == nil {
 			t.Fatal("a truncated checkpoint was accepted")
 		}
+	}
+}
+
+func TestDeepCopySharesNothing(t *testing.T) {
+	type inner struct{ Tags []string }
+	type rec struct {
+		P *inner
+		M map[string][]int
+		A [2][]byte
+		S []inner
+	}
+	orig := rec{P: &inner{Tags: []string{"a"}}, M: map[string][]int{"k": {1}}, A: [2][]byte{{1}, nil}, S: []inner{{Tags: []string{"x"}}}}
+	c := cloneOf(orig)
+	c.P.Tags[0], c.M["k"][0], c.A[0][0], c.S[0].Tags[0] = "changed", 9, 9, "changed"
+	if orig.P.Tags[0] != "a" || orig.M["k"][0] != 1 || orig.A[0][0] != 1 || orig.S[0].Tags[0] != "x" {
+		t.Fatalf("the copy shares memory with the original: %+v", orig)
+	}
+	if c.A[1] != nil {
+		t.Fatal("a nil slice was not kept nil")
+	}
+	if !copyable(reflect.TypeFor[rec](), map[reflect.Type]bool{}) || copyable(reflect.TypeFor[struct{ x []int }](), map[reflect.Type]bool{}) {
+		t.Fatal("copyable misjudged a type")
 	}
 }

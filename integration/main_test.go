@@ -73,3 +73,7 @@ func waitForLine(t *testing.T, file, prefix string, timeout time.Duration) {
 	}
 	t.Fatalf("no %q line in %s after %v", prefix, filepath.Base(file), timeout)
 }
+
+func openAppend(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+}
