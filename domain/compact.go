@@ -1,0 +1,106 @@
+package domain
+
+import "fmt"
+
+// Checkpoints and compaction: keeping the index file and the data file
+// small and recent. See FORMAT.md for the crash-safety argument.
+
+// housekeeping runs after every successful write, under the write lock:
+// automatic compaction and periodic checkpoints.
+func (c *core) housekeeping() error {
+	if t := c.cfg.CompactionThreshold; t > 0 {
+		total := c.liveBytes + c.deadBytes
+		if c.log.Size() >= c.cfg.CompactionFloor && total > 0 &&
+			float64(c.deadBytes)/float64(total) > t {
+			return c.rewrite(false)
+		}
+	}
+	if c.defrag != nil && c.activeIters.Load() == 0 {
+		c.defrag()
+	}
+	// A checkpoint rewrites the whole index, so it waits for a tail worth
+	// replaying: at least CheckpointEvery bytes and twice the index's own
+	// size, which keeps its cost amortized O(1) per write.
+	if tail := c.log.Size() - c.ckptLength; tail >= c.cfg.CheckpointEvery && tail >= 2*c.st.heapBytes() {
+		return c.checkpoint(false)
+	}
+	return nil
+}
+
+// checkpoint makes the log durable and writes the index file to cover it.
+func (c *core) checkpoint(clean bool) error {
+	if c.cfg.Swap {
+		return c.checkpointSwap(clean)
+	}
+	if err := c.log.Flush(); err != nil {
+		return err
+	}
+	if err := c.log.SyncData(); err != nil {
+		return err
+	}
+	cp := c.newCheckpoint(c.st, c.log)
+	if err := c.index.Save(cp.encode(clean)); err != nil {
+		return fmt.Errorf("fscollections: write checkpoint: %w", err)
+	}
+	c.ckptLength = cp.dataLength
+	return nil
+}
+
+func (c *core) newCheckpoint(st state, l Log) *checkpoint {
+	cp := &checkpoint{
+		kind:       c.cfg.Header.Kind,
+		generation: l.Header().Generation,
+		dataLength: l.Size(),
+	}
+	if st == c.st {
+		cp.liveBytes, cp.deadBytes = c.liveBytes, c.deadBytes
+	} else {
+		cp.liveBytes = l.Size() - l.Header().Len()
+	}
+	st.save(cp)
+	return cp
+}
+
+// rewrite replaces the data file by one holding only the live records
+// (Compact), or none (Clear), under a new generation. Crash-safe: the new
+// file is complete and durable before it is renamed over the old one.
+func (c *core) rewrite(clear bool) error {
+	if c.cfg.Swap {
+		return c.rewriteSwap(clear)
+	}
+	h := c.log.Header()
+	h.Generation++
+	dst, err := c.storage.CreateReplacement(h)
+	if err != nil {
+		return err
+	}
+	var next state
+	if clear {
+		next = c.st.empty()
+	} else {
+		next, err = c.st.compact(c, dst)
+	}
+	if err == nil {
+		err = dst.Flush()
+	}
+	if err == nil {
+		err = dst.SyncData()
+	}
+	if err == nil {
+		err = c.storage.InstallReplacement(dst, c.newCheckpoint(next, dst).encode(false))
+	}
+	if err != nil {
+		_ = dst.Close()
+		return fmt.Errorf("fscollections: rewrite %s: %w", c.log.Path(), err)
+	}
+	c.replaceLog(dst)
+	c.st.adopt(next)
+	c.liveBytes, c.deadBytes = dst.Size()-h.Len(), 0
+	c.applied, c.ckptLength = dst.Size(), dst.Size()
+	c.sinceCompact = 0
+	if clear {
+		c.epoch.Add(1)
+	}
+	c.compactions.Add(1)
+	return nil
+}
