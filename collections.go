@@ -40,6 +40,11 @@ var (
 	ErrInvalidOptions = domain.ErrInvalidOptions
 	// ErrTooLarge is returned for a value or key over MaxValueSize bytes.
 	ErrTooLarge = domain.ErrTooLarge
+	// ErrFailed is returned by every write after a write to the files
+	// failed in a way that leaves the disk's contents unknown (a failed
+	// fsync): Close and reopen the collection to recover what the files
+	// hold. Reads keep working meanwhile.
+	ErrFailed = domain.ErrFailed
 )
 
 // CorruptError reports damaged bytes in a file: which file, at which

@@ -32,11 +32,11 @@ func (c *core) checkpoint(clean bool) error {
 	if c.cfg.Swap {
 		return c.checkpointSwap(clean)
 	}
-	if err := c.log.Flush(); err != nil {
+	if err := c.must(c.log.Flush()); err != nil {
 		return err
 	}
 	if err := c.log.SyncData(); err != nil {
-		return err
+		return c.fail(err)
 	}
 	cp := c.newCheckpoint(c.st, c.log)
 	if err := c.index.Save(cp.encode(clean)); err != nil {
@@ -86,21 +86,34 @@ func (c *core) rewrite(clear bool) error {
 	if err == nil {
 		err = dst.SyncData()
 	}
-	if err == nil {
-		err = c.storage.InstallReplacement(dst, c.newCheckpoint(next, dst).encode(false))
-	}
 	if err != nil {
 		_ = dst.Close()
 		return fmt.Errorf("fscollections: rewrite %s: %w", c.log.Path(), err)
 	}
+	installed, err := c.storage.InstallReplacement(dst)
+	if !installed {
+		_ = dst.Close()
+		return fmt.Errorf("fscollections: rewrite %s: %w", c.log.Path(), err)
+	}
+	// The new file is live from here on, whatever fails next.
+	cp := c.newCheckpoint(next, dst)
 	c.replaceLog(dst)
 	c.st.adopt(next)
 	c.liveBytes, c.deadBytes = dst.Size()-h.Len(), 0
-	c.applied, c.ckptLength = dst.Size(), dst.Size()
+	c.applied, c.ckptLength = dst.Size(), h.Len()
 	c.sinceCompact = 0
 	if clear {
 		c.epoch.Add(1)
 	}
 	c.compactions.Add(1)
+	if err != nil {
+		return fmt.Errorf("fscollections: rewrote %s but could not sync its directory: %w", c.log.Path(), err)
+	}
+	// Without this checkpoint Open replays the new file, which is compact:
+	// a failure here costs time at the next Open, not data.
+	if err := c.index.Save(cp.encode(false)); err != nil {
+		return fmt.Errorf("fscollections: rewrote %s but could not write its checkpoint: %w", c.log.Path(), err)
+	}
+	c.ckptLength = dst.Size()
 	return nil
 }

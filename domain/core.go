@@ -76,6 +76,35 @@ type core struct {
 
 	errMu   sync.Mutex
 	iterErr error
+
+	// failure, once set, refuses every further write: after a failed fsync
+	// the kernel may have dropped dirty pages, so what is on disk is
+	// unknown until the files are reopened and replayed.
+	failure atomic.Pointer[error]
+}
+
+// fail records err as the collection's failure (the first one wins) and returns it.
+func (c *core) fail(err error) error {
+	c.failure.CompareAndSwap(nil, &err)
+	return err
+}
+
+// must passes on err from a file operation whose failure leaves what the
+// files hold unknown (a flush, an fsync, a change in place), recording it
+// as the collection's failure.
+func (c *core) must(err error) error {
+	if err != nil {
+		return c.fail(err)
+	}
+	return nil
+}
+
+// failed returns the recorded failure, wrapped for a caller, or nil.
+func (c *core) failed() error {
+	if p := c.failure.Load(); p != nil {
+		return fmt.Errorf("%w: %s (%w)", ErrFailed, c.log.Path(), *p)
+	}
+	return nil
 }
 
 type groupSync struct {
@@ -402,8 +431,17 @@ func (c *core) valueAt(off int64) ([]byte, error) {
 
 // commit appends a finished record to the log and applies it to the state.
 func (c *core) commit(rec []byte) error {
+	off, err := c.appendRecord(rec)
+	if err != nil {
+		return err
+	}
+	return c.applyRecord(rec, off)
+}
+
+// appendRecord appends a finished record to the log (its buffer).
+func (c *core) appendRecord(rec []byte) (int64, error) {
 	if len(rec)-RecordHeaderSize > MaxPayload {
-		return fmt.Errorf("%w: %d bytes (the limit is %d)", ErrTooLarge, len(rec)-RecordHeaderSize, MaxPayload)
+		return 0, fmt.Errorf("%w: %d bytes (the limit is %d)", ErrTooLarge, len(rec)-RecordHeaderSize, MaxPayload)
 	}
 	op := Op(rec[0])
 	if op == OpPop || op == OpDelete || op == OpReverse {
@@ -411,10 +449,15 @@ func (c *core) commit(rec []byte) error {
 	}
 	off, err := c.log.Append(rec)
 	if err != nil {
-		return err
+		return 0, c.must(err) // a full buffer could not be written
 	}
+	return off, nil
+}
+
+// applyRecord applies a record appended at off to the state.
+func (c *core) applyRecord(rec []byte, off int64) error {
 	n := int64(len(rec))
-	dead, err := c.st.apply(c, op, off, rec[RecordHeaderSize:], n)
+	dead, err := c.st.apply(c, Op(rec[0]), off, rec[RecordHeaderSize:], n)
 	c.applied = c.log.Size()
 	c.sinceCompact += n
 	if err != nil {
@@ -485,6 +528,10 @@ func (c *core) beginWrite() error {
 		c.mu.Unlock()
 		return ErrReadOnly
 	}
+	if err := c.failed(); err != nil {
+		c.mu.Unlock()
+		return err
+	}
 	if c.cfg.Shared {
 		if err := c.storage.Lock(true); err != nil {
 			c.mu.Unlock()
@@ -509,11 +556,11 @@ func (c *core) endWrite(err error) error {
 	}
 	if c.cfg.Shared {
 		c.canCut = false
-		if ferr := c.log.Flush(); ferr != nil && err == nil {
+		if ferr := c.must(c.log.Flush()); ferr != nil && err == nil {
 			err = ferr
 		}
 		if c.cfg.Sync == SyncAlways && err == nil {
-			err = c.log.SyncData()
+			err = c.must(c.log.SyncData())
 		}
 		if uerr := c.storage.Unlock(); uerr != nil && err == nil {
 			err = uerr
@@ -568,12 +615,12 @@ func (c *core) flushAndSync(seq uint64) (int64, error) {
 		return 1<<63 - 1, nil
 	}
 	log := c.log
-	err := log.Flush()
+	err := c.must(log.Flush())
 	end := log.Size()
 	c.fileMu.RLock()
 	c.mu.Unlock()
 	if err == nil {
-		err = log.SyncData()
+		err = c.must(log.SyncData())
 	}
 	c.fileMu.RUnlock()
 	return end, err
@@ -646,9 +693,19 @@ func (c *core) Sync() error {
 		c.mu.Unlock()
 		return nil
 	}
-	err := c.log.Flush()
+	if err := c.failed(); err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	var err error
+	if c.values != nil {
+		err = c.must(c.values.Flush())
+	}
 	if err == nil {
-		err = c.log.SyncData()
+		err = c.must(c.log.Flush())
+	}
+	if err == nil {
+		err = c.must(c.log.SyncData())
 	}
 	if err == nil {
 		err, c.bgErr = c.bgErr, nil
@@ -681,6 +738,10 @@ func (c *core) Close() error {
 	var err error
 	if c.cfg.Temporary {
 		return errors.Join(c.release(), c.storage.Destroy())
+	}
+	if ferr := c.failed(); ferr != nil {
+		// No checkpoint: the next Open replays what is really on disk.
+		return errors.Join(ferr, c.release())
 	}
 	if !c.cfg.ReadOnly {
 		if c.cfg.Shared {

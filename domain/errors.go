@@ -37,6 +37,11 @@ var (
 	ErrInvalidOptions = errors.New("fscollections: invalid options")
 	// ErrTooLarge is returned when a single value or key exceeds MaxPayload.
 	ErrTooLarge = errors.New("fscollections: value too large")
+	// ErrFailed is returned by every write after a write to the files
+	// failed in a way that leaves what is on disk unknown (a failed fsync,
+	// or a checkpoint cut short): the collection must be closed and
+	// reopened, which recovers what the files really hold. Reads go on working.
+	ErrFailed = errors.New("fscollections: an earlier write failed; reopen the collection")
 )
 
 // CorruptError reports bytes in a file that fail their checksum or do not parse.

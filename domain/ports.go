@@ -60,10 +60,11 @@ type Storage interface {
 	// CreateReplacement creates a new, empty data file with header h beside
 	// the live one, for Compact and Clear to fill.
 	CreateReplacement(h FileHeader) (Log, error)
-	// InstallReplacement makes a filled replacement the live data file and
-	// checkpoint the live index, atomically with respect to crashes: after a
-	// crash either the old pair or the new data file (with any index) is found.
-	InstallReplacement(l Log, checkpoint []byte) error
+	// InstallReplacement makes a filled, synced replacement the live data
+	// file, atomically with respect to crashes (a rename). installed reports
+	// whether that happened, even when a later step (syncing the directory)
+	// failed: from then on the replacement is the live file.
+	InstallReplacement(l Log) (installed bool, err error)
 	// OpenJournal opens the operation journal of a swap-and-pop list
 	// (AutoCompact), creating it with header h when missing and create is set.
 	OpenJournal(h FileHeader, create bool) (Log, error)

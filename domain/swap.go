@@ -162,13 +162,6 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 	if op == OpSet {
 		hole = int64(l.st.offs.At(i))
 	}
-	if op == OpAppend || op == OpInsert {
-		// The value may reach the file before or after its journal record:
-		// recovery copes with either.
-		if _, err := c.values.Append(valueRecord(nil, val)); err != nil {
-			return err
-		}
-	}
 	rec := BeginRecord(c.scratch[:0], op)
 	if op != OpAppend && op != OpReverse {
 		rec = binary.BigEndian.AppendUint64(rec, uint64(i))
@@ -177,32 +170,49 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 	rec = append(rec, moved...)
 	FinishRecord(rec)
 	c.scratch = rec
-	if err := c.commit(rec); err != nil {
-		return err
-	}
 	if op != OpPop && op != OpSet {
-		return nil
-	}
-	// An in-place change: the journal must describe it first.
-	if err := c.values.Flush(); err != nil {
-		return err
-	}
-	if err := c.log.Flush(); err != nil {
-		return err
-	}
-	if op == OpSet {
-		return c.values.WriteAt(valueRecord(nil, val), hole)
-	}
-	if moved != nil {
-		if err := c.values.WriteAt(valueRecord(nil, moved), hole); err != nil {
-			return err
+		if op == OpAppend || op == OpInsert {
+			// The value may reach the file before or after its journal
+			// record: recovery copes with either.
+			if _, err := c.values.Append(valueRecord(nil, val)); err != nil {
+				return c.must(err)
+			}
 		}
+		return c.commit(rec)
+	}
+	// A change in place. The journal must describe it in the file before
+	// the order changes in memory or the data file changes in place; a
+	// failure before that leaves both as they were, one after it leaves
+	// the collection failed (to be reopened).
+	if err := c.must(c.values.Flush()); err != nil {
+		return err
+	}
+	off, err := c.appendRecord(rec)
+	if err != nil {
+		return err
+	}
+	if err := c.must(c.log.Flush()); err != nil {
+		return err
 	}
 	if c.cfg.Cache != nil {
 		c.cfg.Cache.Remove(hole)
 		c.cfg.Cache.Remove(last)
 	}
-	return c.values.Truncate(last)
+	if op == OpSet {
+		if err := c.must(c.values.WriteAt(valueRecord(nil, val), hole)); err != nil {
+			return err
+		}
+		return c.applyRecord(rec, off)
+	}
+	if moved != nil {
+		if err := c.must(c.values.WriteAt(valueRecord(nil, moved), hole)); err != nil {
+			return err
+		}
+	}
+	if err := c.applyRecord(rec, off); err != nil {
+		return err
+	}
+	return c.must(c.values.Truncate(last))
 }
 
 // loadSwap opens a swap-and-pop list's data file and journal and rebuilds
@@ -340,13 +350,13 @@ func (c *core) repairSlots(st *listState, base, R int64) error {
 
 // checkpointSwap saves the order and starts a fresh journal.
 func (c *core) checkpointSwap(clean bool) error {
-	if err := c.values.Flush(); err != nil {
+	if err := c.must(c.values.Flush()); err != nil {
 		return err
 	}
 	if err := c.values.SyncData(); err != nil { // the file must be whole before the journal goes
-		return err
+		return c.fail(err)
 	}
-	if err := c.log.Flush(); err != nil {
+	if err := c.must(c.log.Flush()); err != nil {
 		return err
 	}
 	next := journalHeader(c.values.Header(), c.log.Header().Generation+1)
@@ -357,7 +367,9 @@ func (c *core) checkpointSwap(clean bool) error {
 	}
 	jl, err := c.storage.ResetJournal(next)
 	if err != nil {
-		return err
+		// The index now names a journal that does not exist: records
+		// appended to the old one would be ignored at the next Open.
+		return c.fail(err)
 	}
 	c.replaceLog(jl)
 	c.applied, c.ckptLength = jl.Size(), jl.Size()
@@ -389,15 +401,17 @@ func (c *core) rewriteSwap(clear bool) error {
 		err = dst.SyncData()
 	}
 	nextJournal := journalHeader(h, c.log.Header().Generation+1)
-	if err == nil {
-		cp := c.newCheckpoint(next, dst)
-		cp.journalGen, cp.dataLength = nextJournal.Generation, nextJournal.Len()
-		err = c.storage.InstallReplacement(dst, cp.encode(false))
-	}
 	if err != nil {
 		_ = dst.Close()
 		return fmt.Errorf("fscollections: rewrite %s: %w", c.values.Path(), err)
 	}
+	installed, err := c.storage.InstallReplacement(dst)
+	if !installed {
+		_ = dst.Close()
+		return fmt.Errorf("fscollections: rewrite %s: %w", c.values.Path(), err)
+	}
+	cp := c.newCheckpoint(next, dst)
+	cp.journalGen, cp.dataLength = nextJournal.Generation, nextJournal.Len()
 	c.fileMu.Lock()
 	_ = c.values.Close()
 	c.values = dst
@@ -406,9 +420,17 @@ func (c *core) rewriteSwap(clear bool) error {
 	if c.cfg.Cache != nil {
 		c.cfg.Cache.Purge()
 	}
+	if err == nil {
+		err = c.index.Save(cp.encode(false))
+	}
+	if err != nil {
+		// The new data file is live but the index does not describe it:
+		// journal records written now would be ignored at the next Open.
+		return c.fail(err)
+	}
 	jl, err := c.storage.ResetJournal(nextJournal)
 	if err != nil {
-		return err
+		return c.fail(err)
 	}
 	c.replaceLog(jl)
 	c.liveBytes, c.deadBytes = int64(st.offs.Len())*st.swap.recLen, 0

@@ -29,8 +29,9 @@ const minMap = 1 << 20
 // writable only so that flipping a record's deleted flag is a store
 // instead of a system call; fsync covers those pages like any other.
 type DataFile struct {
+	fs       FS
 	path     string
-	f        *os.File
+	f        File
 	hdr      domain.FileHeader
 	m        mmap.MMap
 	flushed  int64 // bytes in the file
@@ -43,28 +44,28 @@ var _ domain.Log = (*DataFile)(nil)
 
 // createDataFile writes a new data file holding only header h, durably,
 // then renames it to path, so a crash never leaves a half-written header.
-func createDataFile(path string, h domain.FileHeader) error {
+func createDataFile(fs FS, path string, h domain.FileHeader) error {
 	tmp := path + ".new"
-	if err := writeFileSync(tmp, h.Encode()); err != nil {
+	if err := writeFileSync(fs, tmp, h.Encode()); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := fs.Rename(tmp, path); err != nil {
 		return err
 	}
-	return syncDir(path)
+	return syncDirOf(fs, path)
 }
 
 // openDataFile opens the data file at path and reads its header.
-func openDataFile(path string, readOnly bool) (*DataFile, error) {
+func openDataFile(fs FS, path string, readOnly bool) (*DataFile, error) {
 	flag := os.O_RDWR
 	if readOnly {
 		flag = os.O_RDONLY
 	}
-	f, err := os.OpenFile(path, flag, 0o600)
+	f, err := fs.OpenFile(path, flag, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	d := &DataFile{path: path, f: f, readOnly: readOnly}
+	d := &DataFile{fs: fs, path: path, f: f, readOnly: readOnly}
 	if err := d.init(); err != nil {
 		_ = f.Close()
 		return nil, err
@@ -114,11 +115,8 @@ func (d *DataFile) remap() error {
 		}
 		d.m = nil
 	}
-	prot := mmap.RDWR // a writer flips deleted flags with a store, not a syscall
-	if d.readOnly {
-		prot = mmap.RDONLY
-	}
-	m, err := mmap.MapRegion(d.f, int(n), prot, 0, 0)
+	// A writer's mapping is writable: it flips deleted flags with a store.
+	m, err := d.fs.Map(d.f, int(n), !d.readOnly)
 	if err != nil {
 		return fmt.Errorf("fscollections: mmap %s (%d bytes): %w", d.path, n, err)
 	}
@@ -222,7 +220,7 @@ func (d *DataFile) Truncate(size int64) error {
 		return errors.New("fscollections: truncate with buffered bytes")
 	}
 	if err := d.f.Truncate(size); err != nil {
-		return err
+		return fmt.Errorf("fscollections: truncate %s to %d: %w", d.path, size, err)
 	}
 	d.flushed = size
 	return nil
@@ -231,7 +229,7 @@ func (d *DataFile) Truncate(size int64) error {
 // Refresh notices growth of the file by other processes, and replacement
 // of the file at the path (another process compacted or cleared).
 func (d *DataFile) Refresh() (bool, error) {
-	st, err := os.Stat(d.path)
+	st, err := d.fs.Stat(d.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return true, nil
 	}

@@ -47,6 +47,7 @@ func (m Mode) perOp() bool    { return m == Shared || m == SharedReadOnly }
 // Storage is the domain.Storage of a collection at a base path: its data,
 // index and lock files.
 type Storage struct {
+	fs        FS
 	base      string
 	mode      Mode
 	lock      *flock.Flock
@@ -60,7 +61,13 @@ var _ domain.Storage = (*Storage)(nil)
 // timeout for another process to release it, then returns its storage.
 // afterClose, if not nil, runs after Close and Destroy.
 func OpenStorage(base string, mode Mode, timeout time.Duration, afterClose func() error) (*Storage, error) {
-	s := &Storage{base: base, mode: mode, index: &IndexFile{path: base + IndexSuffix}, afterDone: afterClose}
+	return OpenStorageFS(OS, base, mode, timeout, afterClose)
+}
+
+// OpenStorageFS is OpenStorage on the file system fs (locks excepted:
+// they always use the real file system).
+func OpenStorageFS(fs FS, base string, mode Mode, timeout time.Duration, afterClose func() error) (*Storage, error) {
+	s := &Storage{fs: fs, base: base, mode: mode, index: &IndexFile{fs: fs, path: base + IndexSuffix}, afterDone: afterClose}
 	lockPath := base + LockSuffix
 	flag := os.O_CREATE | os.O_RDONLY
 	if mode.readOnly() {
@@ -113,13 +120,13 @@ func (s *Storage) Base() string { return s.base }
 func (s *Storage) OpenLog(h domain.FileHeader, create bool) (domain.Log, error) {
 	path := s.base + DataSuffix
 	if !s.mode.readOnly() {
-		_ = os.Remove(path + replacementSuffix) // left by a Compact that crashed
-		_ = os.Remove(path + ".new")
+		_ = s.fs.Remove(path + replacementSuffix) // left by a Compact that crashed
+		_ = s.fs.Remove(path + ".new")
 	}
-	d, err := openDataFile(path, s.mode.readOnly())
+	d, err := openDataFile(s.fs, path, s.mode.readOnly())
 	if errors.Is(err, fs.ErrNotExist) && create {
-		if err = createDataFile(path, h); err == nil {
-			d, err = openDataFile(path, false)
+		if err = createDataFile(s.fs, path, h); err == nil {
+			d, err = openDataFile(s.fs, path, false)
 		}
 	}
 	if err != nil {
@@ -131,39 +138,35 @@ func (s *Storage) OpenLog(h domain.FileHeader, create bool) (domain.Log, error) 
 // CreateReplacement creates an empty data file beside the live one.
 func (s *Storage) CreateReplacement(h domain.FileHeader) (domain.Log, error) {
 	path := s.base + DataSuffix + replacementSuffix
-	if err := writeFileSync(path, h.Encode()); err != nil {
+	if err := writeFileSync(s.fs, path, h.Encode()); err != nil {
 		return nil, err
 	}
-	return openDataFile(path, false)
+	return openDataFile(s.fs, path, false)
 }
 
-// InstallReplacement renames the replacement over the live data file, then
-// saves the checkpoint. A crash between the two leaves the new data file
-// with the old index, whose generation no longer matches: Open replays the
-// new file, which holds exactly the live records.
-func (s *Storage) InstallReplacement(l domain.Log, checkpoint []byte) error {
+// InstallReplacement renames the replacement over the live data file and
+// fsyncs the directory. Once the rename is done the replacement is live,
+// whatever fails after: installed says so.
+func (s *Storage) InstallReplacement(l domain.Log) (installed bool, err error) {
 	d, ok := l.(*DataFile)
 	if !ok {
-		return fmt.Errorf("fscollections: replacement is a %T, not a *DataFile", l)
+		return false, fmt.Errorf("fscollections: replacement is a %T, not a *DataFile", l)
 	}
 	live := s.base + DataSuffix
-	if err := os.Rename(d.path, live); err != nil {
-		return err
+	if err := s.fs.Rename(d.path, live); err != nil {
+		return false, err
 	}
 	d.path = live
-	if err := syncDir(live); err != nil {
-		return err
-	}
-	return s.index.Save(checkpoint)
+	return true, syncDirOf(s.fs, live)
 }
 
 // OpenJournal opens the journal, creating it with header h if asked.
 func (s *Storage) OpenJournal(h domain.FileHeader, create bool) (domain.Log, error) {
 	path := s.base + JournalSuffix
-	d, err := openDataFile(path, s.mode.readOnly())
+	d, err := openDataFile(s.fs, path, s.mode.readOnly())
 	if errors.Is(err, fs.ErrNotExist) && create {
-		if err = createDataFile(path, h); err == nil {
-			d, err = openDataFile(path, false)
+		if err = createDataFile(s.fs, path, h); err == nil {
+			d, err = openDataFile(s.fs, path, false)
 		}
 	}
 	if err != nil {
@@ -175,10 +178,10 @@ func (s *Storage) OpenJournal(h domain.FileHeader, create bool) (domain.Log, err
 // ResetJournal atomically replaces the journal by an empty one.
 func (s *Storage) ResetJournal(h domain.FileHeader) (domain.Log, error) {
 	path := s.base + JournalSuffix
-	if err := createDataFile(path, h); err != nil {
+	if err := createDataFile(s.fs, path, h); err != nil {
 		return nil, fmt.Errorf("fscollections: reset %s: %w", path, err)
 	}
-	return openDataFile(path, false)
+	return openDataFile(s.fs, path, false)
 }
 
 // Index is the index file.
@@ -216,7 +219,7 @@ func (s *Storage) Destroy() error {
 	var errs []error
 	for _, suffix := range []string{DataSuffix, IndexSuffix, LockSuffix, JournalSuffix,
 		DataSuffix + replacementSuffix, IndexSuffix + ".tmp"} {
-		if err := os.Remove(s.base + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := s.fs.Remove(s.base + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
 		}
 	}

@@ -85,11 +85,11 @@ func (s *MemStorage) CreateReplacement(h domain.FileHeader) (domain.Log, error) 
 	return &MemLog{disk: s.disk, file: f, hdr: h, flushed: int64(len(f.b)), detached: true}, nil
 }
 
-// InstallReplacement makes l the data file and cp the index.
-func (s *MemStorage) InstallReplacement(l domain.Log, cp []byte) error {
+// InstallReplacement makes l the data file.
+func (s *MemStorage) InstallReplacement(l domain.Log) (bool, error) {
 	ml, ok := l.(*MemLog)
 	if !ok || !ml.detached {
-		return fmt.Errorf("not a replacement: %T", l)
+		return false, fmt.Errorf("not a replacement: %T", l)
 	}
 	d := s.disk
 	d.mu.Lock()
@@ -98,9 +98,8 @@ func (s *MemStorage) InstallReplacement(l domain.Log, cp []byte) error {
 	ml.file.inode = d.inode
 	d.data = ml.file
 	d.synced = len(ml.file.b)
-	d.index = append([]byte(nil), cp...)
 	ml.detached = false
-	return nil
+	return true, nil
 }
 
 // OpenJournal opens the journal, creating it with header h if asked.
