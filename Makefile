@@ -3,15 +3,24 @@ GO        ?= go
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT   = golang.org/x/perf/cmd/benchstat@latest
 
-.PHONY: run test test-race lint fmt vet bench bench-compare stress
+.PHONY: run test lint fmt vet bench bench-compare stress fuzz fuzz-short
+
+FUZZ_TARGETS = FuzzReplay:./domain FuzzCheckpointDecode:./domain FuzzFileHeader:./domain FuzzOpen:.
 
 ## run: the guided tour (writes ./data; run it twice to see the data survive)
 run:
 	$(GO) run ./examples/tour
 
-## test: vet, then every test under the race detector (about a minute on 2 cores)
+## test: vet, every test under the race detector, then a short run of each fuzz target (a few minutes on 2 cores)
 test: vet
 	$(GO) test -race -count=1 -timeout 15m ./...
+	$(MAKE) fuzz-short
+
+## fuzz-short / fuzz: each fuzz target for 10 s / 5 min (seed corpora in testdata/fuzz)
+fuzz-short:
+	@for t in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime 10s $${t#*:} || exit 1; done
+fuzz:
+	@for t in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime 5m $${t#*:} || exit 1; done
 
 vet:
 	$(GO) vet ./...
@@ -31,6 +40,6 @@ bench:
 bench-compare:
 	$(GO) run $(BENCHSTAT) bench.old bench.out
 
-## stress: the crash harness with many more SIGKILL rounds
+## stress: the crash harness with 1,000 SIGKILL rounds per kind and a 60 s soak
 stress:
-	$(GO) test -race -count=1 -timeout 60m -run Crash ./integration -args -rounds=1000
+	$(GO) test -count=1 -timeout 90m -run 'Crash|Soak' ./integration -args -rounds=1000 -soak=60s

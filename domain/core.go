@@ -276,6 +276,10 @@ func (c *core) replay(from, end int64) error {
 	return nil
 }
 
+// scanBudget bounds the bytes checksummed while looking for intact
+// records after a damaged header.
+const scanBudget = 256 << 20
+
 type recordStatus int
 
 const (
@@ -326,8 +330,17 @@ func (c *core) damaged(pos, end int64, h RecordHeader, n int64, status recordSta
 			intactAfter = s == recordOK
 		}
 	} else {
+		// Look for any intact record after the damage. The checksums this
+		// costs are bounded: past the budget the question is left open,
+		// and an open question is answered the safe way (nothing is cut).
+		budget := int64(scanBudget)
 		for p := pos + 1; p+RecordHeaderSize <= end; p++ {
-			if _, _, _, s := c.recordAt(p, end); s == recordOK {
+			h, _, _, s := c.recordAt(p, end)
+			if s == recordOK {
+				intactAfter = true
+				break
+			}
+			if budget -= int64(h.Size) + RecordHeaderSize; s == recordBadChecksum && budget < 0 {
 				intactAfter = true
 				break
 			}

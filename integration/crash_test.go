@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -25,6 +26,8 @@ import (
 // checks that the contents equal the model after some prefix of the
 // logged operations; with SyncAlways, a prefix holding every operation
 // acknowledged with "A".
+
+var crashSeed = flag.Uint64("seed", 0, "crash harness seed (0: from the clock); a failure prints its seed")
 
 type crashArg struct {
 	Kind string // list, map, set
@@ -297,6 +300,8 @@ func TestCrashRecoveryMatchesAPrefix(t *testing.T) {
 		{Sync: fscollections.SyncAlways},
 		{Sync: fscollections.SyncInterval, SyncInterval: 5 * time.Millisecond},
 		{Cache: fscollections.LRU, CacheSize: 64},
+		{Cache: fscollections.FIFO, CacheSize: 64, Sync: fscollections.SyncAlways},
+		{Cache: fscollections.LFU, CacheSize: 64, CompactionThreshold: 0.5},
 	}
 	for _, kind := range []string{"list", "swaplist", "map", "set"} {
 		t.Run(kind, func(t *testing.T) {
@@ -304,8 +309,15 @@ func TestCrashRecoveryMatchesAPrefix(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "c")
 			before, _ := contents(t, kind, path)
-			seed := uint64(time.Now().UnixNano())
-			t.Logf("seed %d (rerun with the same seed by editing this test)", seed)
+			seed := *crashSeed
+			if seed == 0 {
+				seed = uint64(time.Now().UnixNano())
+			}
+			defer func() {
+				if t.Failed() {
+					t.Logf("replay with: go test ./integration -run 'Crash/%s' -args -seed=%d", kind, seed)
+				}
+			}()
 			r := rand.New(rand.NewPCG(seed, 1))
 			recovered := 0
 			for round := 0; round < *rounds; round++ {
