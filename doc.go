@@ -1,0 +1,66 @@
+// Package fscollections provides generic collections that live on disk:
+// FSList[T], FSMap[V] (string keys) and FSSet[T] behave like slices, maps
+// and sets, survive crashes and restarts, grow past RAM, and can be shared
+// by goroutines and by processes.
+//
+// # Basics
+//
+// Open a collection on a base path; its files are path.data.fscollection
+// (a checksummed log of operations, read through a memory map) and
+// path.index.fscollection (a checkpoint of the in-memory index). An empty
+// path makes a temporary collection that Close deletes:
+//
+//	jobs, err := fscollections.OpenList[Job]("data/jobs", nil)
+//	if err != nil { ... }
+//	defer jobs.Close()
+//	err = jobs.Append(Job{Name: "build"})
+//
+// Values are encoded by a Codec chosen from T (see CodecFor): fixed-size
+// binary for numbers, raw bytes for strings and []byte, MarshalBinary where
+// T has it, JSON for other structs, maps and slices. List equality (Index,
+// Count, Remove) and set membership compare encodings.
+//
+// The in-memory index holds 8 bytes per list element and about 24-28 bytes
+// per map or set key whatever its length; values and keys stay on disk.
+//
+// # Iteration
+//
+// All, Backward, Keys, Values and Scan return iterators for range loops.
+// They read a batch of elements under a read lock, release it, and only
+// then yield, so a loop body may read and write the same collection. A list
+// loop sees element i as it is when its batch is read (inserting or popping
+// before the cursor shifts what comes next); a map or set loop visits
+// entries in insertion order, including entries added during the loop, and
+// ends if the collection is cleared. A read error (ErrCorrupt) ends a loop
+// after the elements before the damage; Err reports it.
+//
+// # Errors
+//
+// Errors wrap the sentinels below with context and are matched with
+// errors.Is. Nothing a caller or a file can cause panics.
+//
+// # Durability and processes
+//
+// Options.Sync chooses when writes reach the disk (SyncNever, SyncAlways
+// with group commit, SyncInterval). After any crash Open recovers the
+// result of a prefix of the operations issued; with SyncAlways the prefix
+// holds every operation that returned nil. By default a collection is
+// locked to one process while open; Options.Shared lets processes share it
+// read-write, each operation catching up with the others' writes first.
+//
+// # Caveats
+//
+//   - Under SyncNever a process crash loses up to the last 64 KiB of writes
+//     (the in-process buffer); call Sync for a durability point.
+//   - A value returned by Get is the caller's; mutating it changes nothing
+//     stored. Slices returned for []byte values are copies.
+//   - After a failed fsync or a write that could not reach the file, every
+//     further write returns ErrFailed: Close and reopen the collection.
+//   - All processes opening one collection must agree on Options.Shared.
+//   - In Shared mode a process serves one operation at a time, and each
+//     operation costs a file lock and a stat (a few microseconds).
+//   - AutoCompact lists survive power loss only with SyncAlways (they
+//     change the data file in place); SIGKILL with any policy.
+//   - The files are for this package's format version; FORMAT.md documents
+//     every byte.
+package fscollections
