@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -604,6 +605,9 @@ func (c *core) waitDurable(seq uint64, target int64) error {
 		}
 		g.syncing = true
 		g.mu.Unlock()
+		// Writers released by the previous fsync are about to append
+		// again: let them, so this fsync carries them too.
+		runtime.Gosched()
 		end, err := c.flushAndSync(seq)
 		g.mu.Lock()
 		g.syncing = false
