@@ -1,6 +1,9 @@
 package domain
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Checkpoints and compaction: keeping the index file and the data file
 // small and recent. See FORMAT.md for the crash-safety argument.
@@ -117,3 +120,42 @@ func (c *core) rewrite(clear bool) error {
 	c.ckptLength = dst.Size()
 	return nil
 }
+
+// CopyTo writes a compacted copy of the collection to dst, which must
+// hold no collection yet: the live records in logical order, then a
+// checkpoint with the clean-close marker. It holds the read lock
+// throughout, so the copy is one consistent state: writers wait, readers
+// do not. dst is closed afterwards.
+func (c *core) CopyTo(dst Storage) (err error) {
+	defer func() { err = errors.Join(err, dst.Close()) }()
+	if c.cfg.Swap {
+		return fmt.Errorf("%w: CopyTo of a swap-and-pop list", ErrInvalidOptions)
+	}
+	if err := c.beginRead(); err != nil {
+		return err
+	}
+	defer c.endRead()
+	h := c.log.Header()
+	l, err := dst.OpenLog(h, true)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	if l.Size() != h.Len() {
+		return fmt.Errorf("fscollections: copy to %s: a collection is already there", l.Path())
+	}
+	next, err := c.st.compact(c, l)
+	if err == nil {
+		err = l.Flush()
+	}
+	if err == nil {
+		err = l.SyncData()
+	}
+	if err != nil {
+		return fmt.Errorf("fscollections: copy to %s: %w", l.Path(), err)
+	}
+	return dst.Index().Save(c.newCheckpoint(next, l).encode(true))
+}
+
+// CopyTo writes a consistent, compacted copy of the map to dst (see core.CopyTo).
+func (m *Map[V]) CopyTo(dst Storage) error { return m.c.CopyTo(dst) }

@@ -1,0 +1,550 @@
+package application
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fscollections/fscollections/domain"
+	"github.com/fscollections/fscollections/infrastructure"
+)
+
+// ErrEmptyQuery is returned by Add, RemoveIDs and RemoveNames called with
+// nothing to add or remove.
+var ErrEmptyQuery = errors.New("fscollections: empty query")
+
+// UserStore is the user database: users stored as a typed collection,
+// with a persistent index by name.
+//
+// Both live in one map, so that they share one log and a crash can only
+// leave a prefix of their combined writes: users under "u"+ID (16 bytes),
+// and under "n"+name the IDs of the users with that name. Writes keep the
+// index a superset of the users (the index entry is written before a user,
+// and removed after), and lookups by name skip IDs with no user, so the
+// two always agree, crash or not. The user count is saved at Close and
+// recounted after an unclean shutdown.
+type UserStore struct {
+	m     *domain.Map[[]byte]
+	path  string
+	write sync.Mutex // multi-record updates (the index is read-modify-write)
+	count atomic.Int64
+
+	errMu sync.Mutex
+	err   error
+}
+
+// userStoreType is the type name in the store's data file header.
+const userStoreType = "fscollections.UserStore/v1"
+
+const (
+	userPrefix  = 'u'
+	namePrefix  = 'n'
+	countKey    = "#count"
+	idLen       = len(uuid.UUID{})
+	importBatch = 4096
+)
+
+type rawCodec struct{}
+
+func (rawCodec) TypeName() string                            { return userStoreType }
+func (rawCodec) FixedSize() int                              { return 0 }
+func (rawCodec) Append(dst []byte, v []byte) ([]byte, error) { return append(dst, v...), nil }
+func (rawCodec) Decode(b []byte) ([]byte, error)             { return append([]byte(nil), b...), nil }
+
+func userKey(id uuid.UUID) string { return string(userPrefix) + string(id[:]) }
+func nameKey(name string) string  { return string(namePrefix) + name }
+
+// OpenUsers opens or creates the user store at path.
+func OpenUsers(s Settings) (*UserStore, error) {
+	if s.Shared {
+		return nil, fmt.Errorf("%w: a UserStore cannot be Shared (its name index is updated read-modify-write)", domain.ErrInvalidOptions)
+	}
+	m, o, err := OpenMap[[]byte](s, rawCodec{})
+	if err != nil {
+		return nil, err
+	}
+	us := &UserStore{m: m, path: o.Base}
+	if b, err := m.Get(countKey); err == nil && m.Metrics().CleanShutdown {
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		if err == nil {
+			us.count.Store(n)
+			return us, nil
+		}
+	}
+	if err := us.recount(); err != nil {
+		_ = m.Close()
+		return nil, err
+	}
+	return us, nil
+}
+
+// recount counts the users after an unclean shutdown.
+func (s *UserStore) recount() error {
+	var n int64
+	for k := range s.m.Keys() {
+		if len(k) == 1+idLen && k[0] == userPrefix {
+			n++
+		}
+	}
+	if err := s.m.Err(); err != nil {
+		return err
+	}
+	s.count.Store(n)
+	return nil
+}
+
+func (s *UserStore) setErr(err error) {
+	s.errMu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.errMu.Unlock()
+}
+
+// Err returns the first error that SearchByName, Has or All could not
+// return themselves since the last call, and clears it.
+func (s *UserStore) Err() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	err := s.err
+	s.err = nil
+	if err == nil {
+		err = s.m.Err()
+	}
+	return err
+}
+
+// Path is the base path of the store's files.
+func (s *UserStore) Path() string { return s.path }
+
+// Len is the number of users.
+func (s *UserStore) Len() int { return int(s.count.Load()) }
+
+func decodeUser(b []byte) (domain.User, error) {
+	var u domain.User
+	err := u.UnmarshalBinary(b)
+	return u, err
+}
+
+// Get returns the user with id, or ErrNotFound.
+func (s *UserStore) Get(id uuid.UUID) (domain.User, error) {
+	b, err := s.m.Get(userKey(id))
+	if err != nil {
+		if domain.IsNotFound(err) {
+			return domain.User{}, fmt.Errorf("%w: user %s", domain.ErrNotFound, id)
+		}
+		return domain.User{}, err
+	}
+	return decodeUser(b)
+}
+
+// Has reports whether every id is present; Has() is false.
+func (s *UserStore) Has(ids ...uuid.UUID) bool {
+	if len(ids) == 0 {
+		return false
+	}
+	for _, id := range ids {
+		if !s.m.Contains(userKey(id)) {
+			return false
+		}
+	}
+	return true
+}
+
+// idsOf returns the IDs indexed under name (possibly some with no user).
+func (s *UserStore) idsOf(name string) ([]uuid.UUID, error) {
+	b, err := s.m.Get(nameKey(name))
+	if domain.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(b)%idLen != 0 {
+		return nil, fmt.Errorf("%w: name index entry for %q has %d bytes", domain.ErrCorrupt, name, len(b))
+	}
+	ids := make([]uuid.UUID, len(b)/idLen)
+	for i := range ids {
+		copy(ids[i][:], b[i*idLen:])
+	}
+	return ids, nil
+}
+
+func encodeIDs(ids []uuid.UUID) []byte {
+	b := make([]byte, 0, len(ids)*idLen)
+	for _, id := range ids {
+		b = append(b, id[:]...)
+	}
+	return b
+}
+
+// SearchByName returns every user with each of the names, in order of the
+// names, then of insertion. SearchByName() is empty. A read error is
+// reported by Err.
+func (s *UserStore) SearchByName(names ...string) []domain.User {
+	var out []domain.User
+	for _, name := range names {
+		ids, err := s.idsOf(name)
+		if err != nil {
+			s.setErr(err)
+			continue
+		}
+		for _, id := range ids {
+			u, err := s.Get(id)
+			if domain.IsNotFound(err) {
+				continue // indexed before a crash cut the add short
+			}
+			if err != nil {
+				s.setErr(err)
+				continue
+			}
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// Add adds users, skipping any whose ID is already present (as the old
+// database did). Users with a zero ID get a fresh one. A user that fails
+// validation stops the call with ErrInvalidUser, the users before it added.
+func (s *UserStore) Add(users ...domain.User) error {
+	if len(users) == 0 {
+		return fmt.Errorf("%w: Add with no users", ErrEmptyQuery)
+	}
+	for i := range users {
+		if users[i].ID == uuid.Nil {
+			users[i].ID = uuid.New()
+		}
+		if err := users[i].Validate(); err != nil {
+			return fmt.Errorf("user %d (%s): %w", i, users[i].ID, err)
+		}
+	}
+	s.write.Lock()
+	defer s.write.Unlock()
+	for _, u := range users {
+		if s.m.Contains(userKey(u.ID)) {
+			continue
+		}
+		b, err := u.MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("user %s: %w", u.ID, err)
+		}
+		ids, err := s.idsOf(u.Name)
+		if err != nil {
+			return err
+		}
+		// Index first: after a crash the index may name a user that is
+		// not there (skipped by lookups), never miss one that is.
+		if !containsID(ids, u.ID) {
+			if err := s.m.Set(nameKey(u.Name), encodeIDs(append(ids, u.ID))); err != nil {
+				return err
+			}
+		}
+		if err := s.m.Set(userKey(u.ID), b); err != nil {
+			return err
+		}
+		s.count.Add(1)
+	}
+	return nil
+}
+
+func containsID(ids []uuid.UUID, id uuid.UUID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// removeUser deletes one user, then its index entry. Write lock held.
+func (s *UserStore) removeUser(u domain.User) error {
+	if err := s.m.Delete(userKey(u.ID)); err != nil {
+		return err
+	}
+	s.count.Add(-1)
+	ids, err := s.idsOf(u.Name)
+	if err != nil {
+		return err
+	}
+	kept := ids[:0]
+	for _, id := range ids {
+		if id != u.ID && s.m.Contains(userKey(id)) {
+			kept = append(kept, id)
+		}
+	}
+	if len(kept) == 0 {
+		err = s.m.Delete(nameKey(u.Name))
+		if domain.IsNotFound(err) {
+			err = nil
+		}
+		return err
+	}
+	return s.m.Set(nameKey(u.Name), encodeIDs(kept))
+}
+
+// RemoveIDs removes the users with these IDs; absent IDs are ignored.
+func (s *UserStore) RemoveIDs(ids ...uuid.UUID) error {
+	if len(ids) == 0 {
+		return fmt.Errorf("%w: RemoveIDs with no IDs", ErrEmptyQuery)
+	}
+	s.write.Lock()
+	defer s.write.Unlock()
+	for _, id := range ids {
+		u, err := s.Get(id)
+		if domain.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.removeUser(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RemoveNames removes every user with each of the names.
+func (s *UserStore) RemoveNames(names ...string) error {
+	if len(names) == 0 {
+		return fmt.Errorf("%w: RemoveNames with no names", ErrEmptyQuery)
+	}
+	s.write.Lock()
+	defer s.write.Unlock()
+	for _, name := range names {
+		ids, err := s.idsOf(name)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := s.m.Delete(userKey(id)); err == nil {
+				s.count.Add(-1)
+			} else if !domain.IsNotFound(err) {
+				return err
+			}
+		}
+		if len(ids) > 0 {
+			if err := s.m.Delete(nameKey(name)); err != nil && !domain.IsNotFound(err) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Clear removes every user.
+func (s *UserStore) Clear() error {
+	s.write.Lock()
+	defer s.write.Unlock()
+	if err := s.m.Clear(); err != nil {
+		return err
+	}
+	s.count.Store(0)
+	return nil
+}
+
+// All yields every user in insertion order. A read error ends it; Err reports it.
+func (s *UserStore) All() iter.Seq[domain.User] {
+	return func(yield func(domain.User) bool) {
+		for k, b := range s.m.All() {
+			if len(k) != 1+idLen || k[0] != userPrefix {
+				continue
+			}
+			u, err := decodeUser(b)
+			if err != nil {
+				s.setErr(err)
+				return
+			}
+			if !yield(u) {
+				return
+			}
+		}
+	}
+}
+
+// Sync makes every change durable.
+func (s *UserStore) Sync() error { return s.m.Sync() }
+
+// Close saves the user count and closes the store.
+func (s *UserStore) Close() error {
+	s.write.Lock()
+	defer s.write.Unlock()
+	err := s.m.Set(countKey, []byte(strconv.FormatInt(s.count.Load(), 10)))
+	if errors.Is(err, domain.ErrClosed) {
+		return nil
+	}
+	if errors.Is(err, domain.ErrReadOnly) {
+		err = nil
+	}
+	return errors.Join(err, s.m.Close())
+}
+
+// Backup writes a consistent copy of the store to path, which must not
+// hold a collection yet, while the store stays open: writers wait for the
+// copy, readers do not. The copy opens with OpenUsers.
+func (s *UserStore) Backup(path string) error {
+	if err := checkBase(path, false); err != nil {
+		return err
+	}
+	st, err := infrastructure.OpenStorage(path, infrastructure.Exclusive, DefaultBackupLockTimeout, nil)
+	if err != nil {
+		return err
+	}
+	s.write.Lock() // the count saved with the copy must match it
+	defer s.write.Unlock()
+	if err := s.m.Set(countKey, []byte(strconv.FormatInt(s.count.Load(), 10))); err != nil {
+		_ = st.Close()
+		return err
+	}
+	return s.m.CopyTo(st)
+}
+
+// DefaultBackupLockTimeout is how long Backup waits for its destination's lock.
+const DefaultBackupLockTimeout = time.Second
+
+// ExportFormat selects Export's output.
+type ExportFormat int
+
+// The export formats.
+const (
+	// ExportJSONLines writes one JSON object per line, the old save format:
+	// {"name":…,"age":…,"ID":…,"extras":{…}}.
+	ExportJSONLines ExportFormat = iota
+	// ExportText writes one line per user: User "Alice" is 25 years old (ID: …).
+	ExportText
+)
+
+type jsonUser struct {
+	Name   string         `json:"name"`
+	Age    int            `json:"age"`
+	ID     string         `json:"ID"`
+	Extras map[string]any `json:"extras"`
+}
+
+// Export writes every user to w in format.
+func (s *UserStore) Export(w io.Writer, format ExportFormat) error {
+	if format != ExportJSONLines && format != ExportText {
+		return fmt.Errorf("%w: unknown export format %d", domain.ErrInvalidOptions, format)
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for u := range s.All() {
+		var err error
+		if format == ExportText {
+			_, err = fmt.Fprintf(bw, "%s (ID: %s)\n", u, u.ID)
+		} else {
+			extras := u.Extras
+			if extras == nil {
+				extras = map[string]any{}
+			}
+			err = enc.Encode(jsonUser{Name: u.Name, Age: u.Age, ID: u.ID.String(), Extras: extras})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := s.Err(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// Import reads users in the old JSON-lines format and adds them (IDs
+// already present are skipped). Every line is parsed and validated before
+// anything is written, so a malformed line, reported with its number,
+// leaves the store unchanged; if a write fails midway, the users this call
+// added are removed again.
+func (s *UserStore) Import(r io.Reader) (added int, err error) {
+	var users []domain.User
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
+			continue
+		}
+		var ju jsonUser
+		dec := json.NewDecoder(bytes.NewReader(text))
+		dec.UseNumber()
+		if err := dec.Decode(&ju); err != nil {
+			return 0, fmt.Errorf("fscollections: import line %d: %w", line, err)
+		}
+		u := domain.User{Name: ju.Name, Age: ju.Age, Extras: numbersToGo(ju.Extras)}
+		if ju.ID != "" {
+			if u.ID, err = uuid.Parse(ju.ID); err != nil {
+				return 0, fmt.Errorf("fscollections: import line %d: ID: %w", line, err)
+			}
+		}
+		if err := u.Validate(); err != nil {
+			return 0, fmt.Errorf("fscollections: import line %d: %w", line, err)
+		}
+		if len(u.Extras) == 0 {
+			u.Extras = nil
+		}
+		users = append(users, u)
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("fscollections: import after line %d: %w", line, err)
+	}
+	var fresh []uuid.UUID
+	seen := make(map[uuid.UUID]bool, len(users))
+	for i := range users {
+		if users[i].ID == uuid.Nil {
+			users[i].ID = uuid.New()
+		}
+		if id := users[i].ID; !seen[id] && !s.m.Contains(userKey(id)) {
+			fresh = append(fresh, id)
+		}
+		seen[users[i].ID] = true
+	}
+	for i := 0; i < len(users); i += importBatch {
+		if err := s.Add(users[i:min(i+importBatch, len(users))]...); err != nil {
+			if len(fresh) > 0 {
+				err = errors.Join(err, s.RemoveIDs(fresh...))
+			}
+			return 0, err
+		}
+	}
+	return len(fresh), nil
+}
+
+// numbersToGo turns json.Numbers into int when whole, float64 otherwise,
+// recursively, as the old database kept them.
+func numbersToGo(v map[string]any) map[string]any {
+	for k, x := range v {
+		v[k] = numberToGo(x)
+	}
+	return v
+}
+
+func numberToGo(x any) any {
+	switch y := x.(type) {
+	case json.Number:
+		if i, err := y.Int64(); err == nil {
+			return int(i)
+		}
+		f, _ := y.Float64()
+		return f
+	case map[string]any:
+		return numbersToGo(y)
+	case []any:
+		for i := range y {
+			y[i] = numberToGo(y[i])
+		}
+	}
+	return x
+}

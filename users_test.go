@@ -1,0 +1,264 @@
+package fscollections_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/fscollections/fscollections"
+)
+
+func TestNewUserValidates(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		age    int
+		reason string
+	}{
+		{"", 20, "empty name"},
+		{"bad\xffutf8", 20, "not valid UTF-8"},
+		{strings.Repeat("x", 257), 20, "257 bytes"},
+		{"Al", -1, "age -1"},
+		{"Al", 151, "age 151"},
+	} {
+		_, err := fscollections.NewUser(c.name, c.age)
+		if !errors.Is(err, fscollections.ErrInvalidUser) || !strings.Contains(err.Error(), c.reason) {
+			t.Errorf("NewUser(%.10q, %d) = %v, want ErrInvalidUser mentioning %q", c.name, c.age, err, c.reason)
+		}
+	}
+	u, err := fscollections.NewUser(strings.Repeat("é", 128), 150)
+	if err != nil || u.ID == uuid.Nil {
+		t.Fatalf("256-byte name, age 150: %v", err)
+	}
+	a, _ := fscollections.NewUser("Alice", 25)
+	if a.String() != `User "Alice" is 25 years old` {
+		t.Fatalf("String() = %s", a)
+	}
+	b := a
+	b.Name = "Other"
+	if !a.Equal(b) {
+		t.Fatal("users with one ID are equal")
+	}
+}
+
+func TestUserBinaryRoundTrip(t *testing.T) {
+	u, _ := fscollections.NewUser("Zoë", 42)
+	u.Extras = map[string]any{
+		"nil": nil, "yes": true, "no": false, "n": 7, "big": int64(-1 << 40), "pi": 3.14,
+		"s": "text", "raw": []byte{0, 1}, "when": time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC),
+		"list": []any{1, "two", []any{3.0}}, "map": map[string]any{"inner": map[string]any{}},
+	}
+	b, err := u.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v fscollections.User
+	if err := v.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(u, v) {
+		t.Fatalf("round trip:\n%#v\n%#v", u, v)
+	}
+	for i := range b { // no truncation or flip may panic or be silently accepted as another user
+		_ = v.UnmarshalBinary(b[:i])
+	}
+	u.Extras = map[string]any{"ch": make(chan int)}
+	if _, err := u.MarshalBinary(); !errors.Is(err, fscollections.ErrInvalidUser) {
+		t.Fatalf("unsupported extra: %v", err)
+	}
+}
+
+func openUsers(t *testing.T, path string) *fscollections.UserStore {
+	t.Helper()
+	s, err := fscollections.OpenUsers(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func names(us []fscollections.User) []string {
+	var out []string
+	for _, u := range us {
+		out = append(out, u.Name)
+	}
+	return out
+}
+
+func TestUserStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users")
+	s := openUsers(t, path)
+	alice, _ := fscollections.NewUser("Alice", 25)
+	bob, _ := fscollections.NewUser("Bob", 30)
+	bob2, _ := fscollections.NewUser("Bob", 40)
+	if err := s.Add(alice, bob, bob2, alice); err != nil { // the second alice is skipped
+		t.Fatal(err)
+	}
+	if s.Len() != 3 {
+		t.Fatalf("Len %d", s.Len())
+	}
+	if got := s.SearchByName("Bob", "Alice", "Nobody"); !slices.Equal(names(got), []string{"Bob", "Bob", "Alice"}) {
+		t.Fatalf("SearchByName = %v", got)
+	}
+	if !s.Has(alice.ID, bob.ID) || s.Has(alice.ID, uuid.New()) || s.Has() {
+		t.Fatal("Has wrong")
+	}
+	if len(s.SearchByName()) != 0 {
+		t.Fatal("SearchByName() not empty")
+	}
+	for _, err := range []error{s.Add(), s.RemoveIDs(), s.RemoveNames()} {
+		if !errors.Is(err, fscollections.ErrEmptyQuery) {
+			t.Fatalf("empty query: %v", err)
+		}
+	}
+	if err := s.Add(fscollections.User{Name: "", Age: 3}); !errors.Is(err, fscollections.ErrInvalidUser) {
+		t.Fatalf("invalid user: %v", err)
+	}
+	if _, err := s.Get(uuid.New()); !errors.Is(err, fscollections.ErrNotFound) {
+		t.Fatalf("Get missing: %v", err)
+	}
+	if err := s.RemoveIDs(bob.ID, uuid.New()); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.SearchByName("Bob"); len(got) != 1 || got[0].ID != bob2.ID {
+		t.Fatalf("after RemoveIDs(bob): %v", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openUsers(t, path)
+	if s.Len() != 2 {
+		t.Fatalf("Len after reopen %d", s.Len())
+	}
+	if err := s.RemoveNames("Bob"); err != nil {
+		t.Fatal(err)
+	}
+	var all []fscollections.User
+	for u := range s.All() {
+		all = append(all, u)
+	}
+	if len(all) != 1 || all[0].ID != alice.ID || s.Len() != 1 {
+		t.Fatalf("All = %v, Len %d", all, s.Len())
+	}
+	if err := s.Clear(); err != nil || s.Len() != 0 || len(s.SearchByName("Alice")) != 0 {
+		t.Fatalf("Clear: %v, Len %d", err, s.Len())
+	}
+	s.Close()
+}
+
+// Backup while another goroutine keeps adding: the copy holds exactly the
+// first k users added, for some k, and opens as a store.
+func TestUserStoreOnlineBackup(t *testing.T) {
+	dir := t.TempDir()
+	s := openUsers(t, filepath.Join(dir, "users"))
+	defer s.Close()
+	var added []fscollections.User
+	var mu sync.Mutex
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			u, _ := fscollections.NewUser(fmt.Sprint("name", i%50), i%100)
+			mu.Lock()
+			if err := s.Add(u); err != nil {
+				t.Error(err)
+			}
+			added = append(added, u)
+			mu.Unlock()
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	backup := filepath.Join(dir, "backup")
+	if err := s.Backup(backup); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	<-done
+	b := openUsers(t, backup)
+	defer b.Close()
+	var got []uuid.UUID
+	for u := range b.All() {
+		got = append(got, u.ID)
+	}
+	if len(got) == 0 || b.Len() != len(got) {
+		t.Fatalf("backup holds %d users, Len %d", len(got), b.Len())
+	}
+	for i, id := range got {
+		if added[i].ID != id {
+			t.Fatalf("backup user %d is not the %dth added: not one consistent state", i, i)
+		}
+	}
+	for _, u := range added[:len(got)] {
+		if found := b.SearchByName(u.Name); !slices.ContainsFunc(found, u.Equal) {
+			t.Fatalf("backup's name index lacks %s", u.ID)
+		}
+	}
+	if err := s.Backup(backup); err == nil {
+		t.Fatal("a backup over an existing store succeeded")
+	}
+}
+
+const oldSave = `{"name": "Alice", "age": 25, "ID": "0f8fad5b-d9cb-469f-a165-70867728950e", "extras": {"email": "a@x.org", "score": 9.5, "visits": 3}}
+{"name": "Bob", "age": 31, "ID": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "extras": {}}
+
+{"name": "Bob", "age": 52, "ID": "a3bb189e-8bf9-3888-9912-ace4e6543002", "extras": {"tags": ["x", 1]}}
+`
+
+func TestUserStoreImportExport(t *testing.T) {
+	s := openUsers(t, "")
+	defer s.Close()
+	n, err := s.Import(strings.NewReader(oldSave))
+	if err != nil || n != 3 || s.Len() != 3 {
+		t.Fatalf("Import = %d, %v (Len %d)", n, err, s.Len())
+	}
+	alice := s.SearchByName("Alice")[0]
+	if alice.Extras["email"] != "a@x.org" || alice.Extras["score"] != 9.5 || alice.Extras["visits"] != 3 {
+		t.Fatalf("extras: %#v", alice.Extras)
+	}
+	var text bytes.Buffer
+	if err := s.Export(&text, fscollections.ExportText); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(text.String(), `User "Alice" is 25 years old (ID: 0f8fad5b-d9cb-469f-a165-70867728950e)`+"\n") ||
+		strings.Count(text.String(), "\n") != 3 {
+		t.Fatalf("text export:\n%s", text.String())
+	}
+	var jl bytes.Buffer
+	if err := s.Export(&jl, fscollections.ExportJSONLines); err != nil {
+		t.Fatal(err)
+	}
+	wantFirst := `{"name":"Alice","age":25,"ID":"0f8fad5b-d9cb-469f-a165-70867728950e","extras":{"email":"a@x.org","score":9.5,"visits":3}}`
+	if first, _, _ := strings.Cut(jl.String(), "\n"); first != wantFirst {
+		t.Fatalf("JSON lines export:\n%s\nwant\n%s", first, wantFirst)
+	}
+	// The export imports back into an empty store as the same users.
+	s2 := openUsers(t, "")
+	defer s2.Close()
+	if n, err := s2.Import(&jl); err != nil || n != 3 {
+		t.Fatalf("re-import: %d, %v", n, err)
+	}
+	// A malformed line is reported by number and nothing is imported.
+	bad := oldSave + "{\"name\": \"Carol\", \"age\": \"old\"}\n"
+	s3 := openUsers(t, "")
+	defer s3.Close()
+	if _, err := s3.Import(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "line 5") || s3.Len() != 0 {
+		t.Fatalf("malformed line: %v, Len %d", err, s3.Len())
+	}
+	if _, err := s3.Import(strings.NewReader(`{"name": "", "age": 3}`)); !errors.Is(err, fscollections.ErrInvalidUser) || s3.Len() != 0 {
+		t.Fatalf("invalid user in import: %v", err)
+	}
+}
