@@ -21,6 +21,10 @@ func (m *FSMap[V]) Len() int { return m.m.Len() }
 // Get returns key's value, or ErrNotFound naming the key. O(1).
 func (m *FSMap[V]) Get(key string) (V, error) { return m.m.Get(key) }
 
+// Lookup returns key's value and whether it is present (the comma-ok
+// form of Get). A missing key is not an error. O(1).
+func (m *FSMap[V]) Lookup(key string) (V, bool, error) { return m.m.Lookup(key) }
+
 // Set sets key to v. O(1).
 func (m *FSMap[V]) Set(key string, v V) error { return m.m.Set(key, v) }
 

@@ -138,12 +138,12 @@ func decodeUser(b []byte) (domain.User, error) {
 
 // Get returns the user with id, or ErrNotFound.
 func (s *UserStore) Get(id uuid.UUID) (domain.User, error) {
-	b, err := s.m.Get(userKey(id))
+	b, ok, err := s.m.Lookup(userKey(id))
 	if err != nil {
-		if domain.IsNotFound(err) {
-			return domain.User{}, fmt.Errorf("%w: user %s", domain.ErrNotFound, id)
-		}
 		return domain.User{}, err
+	}
+	if !ok {
+		return domain.User{}, fmt.Errorf("%w: user %s", domain.ErrNotFound, id)
 	}
 	return decodeUser(b)
 }
@@ -163,11 +163,8 @@ func (s *UserStore) Has(ids ...uuid.UUID) bool {
 
 // idsOf returns the IDs indexed under name (possibly some with no user).
 func (s *UserStore) idsOf(name string) ([]uuid.UUID, error) {
-	b, err := s.m.Get(nameKey(name))
-	if domain.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
+	b, ok, err := s.m.Lookup(nameKey(name))
+	if err != nil || !ok {
 		return nil, err
 	}
 	if len(b)%idLen != 0 {
@@ -200,9 +197,13 @@ func (s *UserStore) SearchByName(names ...string) []domain.User {
 			continue
 		}
 		for _, id := range ids {
-			u, err := s.Get(id)
-			if domain.IsNotFound(err) {
+			b, ok, err := s.m.Lookup(userKey(id))
+			if !ok && err == nil {
 				continue // indexed before a crash cut the add short
+			}
+			u, err := decodeUser(b)
+			if err == nil {
+				err = s.m.Err()
 			}
 			if err != nil {
 				s.setErr(err)
@@ -301,10 +302,14 @@ func (s *UserStore) RemoveIDs(ids ...uuid.UUID) error {
 	s.write.Lock()
 	defer s.write.Unlock()
 	for _, id := range ids {
-		u, err := s.Get(id)
-		if domain.IsNotFound(err) {
+		b, ok, err := s.m.Lookup(userKey(id))
+		if err != nil {
+			return err
+		}
+		if !ok {
 			continue
 		}
+		u, err := decodeUser(b)
 		if err != nil {
 			return err
 		}

@@ -52,15 +52,19 @@ func (c *checkpoint) encode(clean bool) []byte {
 		uint64(c.liveCount), uint64(c.order.Len()), uint64(len(c.slots)), c.journalGen} {
 		b = binary.BigEndian.AppendUint64(b, v)
 	}
+	arrays := b[len(b) : len(b)+8*(c.order.Len()+len(c.slots))]
+	at := 0
 	for p, pg := range c.order.pages {
-		k := min(pageSize, c.order.Len()-p*pageSize)
-		for _, v := range pg[:k] {
-			b = binary.LittleEndian.AppendUint64(b, v)
+		for _, v := range pg[:min(pageSize, c.order.Len()-p*pageSize)] {
+			binary.LittleEndian.PutUint64(arrays[at:], v)
+			at += 8
 		}
 	}
 	for _, v := range c.slots {
-		b = binary.LittleEndian.AppendUint64(b, v)
+		binary.LittleEndian.PutUint64(arrays[at:], v)
+		at += 8
 	}
+	b = b[:len(b)+len(arrays)]
 	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	if clean {
 		b = append(b, CleanMarker)
@@ -106,8 +110,14 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 	}
 	c.liveCount = int(liveCount)
 	p := b[checkpointFixed:]
-	for i := uint64(0); i < orderCount; i++ {
-		c.order.Push(binary.LittleEndian.Uint64(p[8*i:]))
+	c.order.n = int(orderCount)
+	for i := uint64(0); i < orderCount; i += pageSize {
+		pg := make([]uint64, pageSize)
+		src := p[8*i : 8*min(orderCount, i+pageSize)]
+		for j := range len(src) / 8 {
+			pg[j] = binary.LittleEndian.Uint64(src[8*j:])
+		}
+		c.order.pages = append(c.order.pages, pg)
 	}
 	p = p[8*orderCount:]
 	c.slots = make([]uint64, slotCount)

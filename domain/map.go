@@ -39,16 +39,22 @@ func (m *Map[V]) decode(off int64, b []byte) (V, error) {
 
 // get returns key's value. Lock held.
 func (m *Map[V]) get(key string) (V, error) {
-	var zero V
 	off := m.find(stringBytes(key))
 	if off == 0 {
+		var zero V
 		return zero, notFound(key)
 	}
+	return m.valueOf(off)
+}
+
+// valueOf returns the value of the entry record at off. Lock held.
+func (m *Map[V]) valueOf(off int64) (V, error) {
 	if v, ok := m.cache.get(off); ok {
 		return v, nil
 	}
 	_, b, err := m.entryAt(off)
 	if err != nil {
+		var zero V
 		return zero, err
 	}
 	v, err := m.codec.Decode(b)
@@ -61,6 +67,22 @@ func (m *Map[V]) get(key string) (V, error) {
 
 // Len returns the number of keys.
 func (m *Map[V]) Len() int { return m.c.Len() }
+
+// Lookup returns key's value and whether it is present, without building
+// an error for a missing key.
+func (m *Map[V]) Lookup(key string) (V, bool, error) {
+	var zero V
+	if err := m.c.beginRead(); err != nil {
+		return zero, false, err
+	}
+	defer m.c.endRead()
+	off := m.find(stringBytes(key))
+	if off == 0 {
+		return zero, false, nil
+	}
+	v, err := m.valueOf(off)
+	return v, err == nil, err
+}
 
 // Get returns the value of key, or ErrNotFound.
 func (m *Map[V]) Get(key string) (V, error) {
