@@ -39,7 +39,8 @@ type Job struct {
 	Leases     int    // lease numbers used: a claim is per lease number
 	Owner      string // the worker holding the lease, or that finished it
 	LeaseUntil time.Time
-	FailFirst  int // for demos and tests: fail this many attempts first
+	Since      time.Time // when the job last became pending
+	FailFirst  int       // for demos and tests: fail this many attempts first
 	Error      string
 }
 
@@ -96,7 +97,7 @@ func (q *Queue) claim(key, who string) (bool, error) {
 // Produce enqueues a job. The job is recorded before its ID is queued, so
 // a worker never pops an ID it cannot find.
 func (q *Queue) Produce(j Job) error {
-	j.State = Pending
+	j.State, j.Since = Pending, time.Now()
 	if err := q.jobs.Set(j.ID, j); err != nil {
 		return err
 	}
@@ -158,7 +159,7 @@ func (q *Queue) Finish(j Job, worker string, runErr error) (bool, error) {
 		j.State = Failed
 		return false, q.jobs.Set(j.ID, j)
 	}
-	j.State = Pending
+	j.State, j.Since = Pending, time.Now()
 	if err := q.jobs.Set(j.ID, j); err != nil {
 		return false, err
 	}
@@ -169,13 +170,15 @@ func (q *Queue) Finish(j Job, worker string, runErr error) (bool, error) {
 // stalled), completes jobs whose done claim was won by a worker that died
 // before recording it, and, when the queue is empty, requeues pending
 // jobs that are in no queue (their worker died between taking the ID and
-// recording its lease). It returns how many jobs it requeued.
-func (q *Queue) Reap(worker string) (int, error) {
+// recording its lease) and have been pending longer than a lease. It
+// returns how many jobs it requeued.
+func (q *Queue) Reap(worker string, lease time.Duration) (int, error) {
 	now := time.Now()
 	queueEmpty := q.ready.Len() == 0
 	var stuck []Job
 	for _, j := range q.jobs.Scan(func(_ string, j Job) bool {
-		return j.State == Leased && now.After(j.LeaseUntil) || j.State == Pending && queueEmpty
+		return j.State == Leased && now.After(j.LeaseUntil) ||
+			j.State == Pending && queueEmpty && now.Sub(j.Since) > lease
 	}) {
 		stuck = append(stuck, j)
 	}
@@ -205,7 +208,7 @@ func (q *Queue) Reap(worker string) (int, error) {
 			continue
 		}
 		// A new lease number: a claim on the old one may be held by the dead.
-		j.State, j.Owner, j.Leases = Pending, "", j.Leases+1
+		j.State, j.Owner, j.Leases, j.Since = Pending, "", j.Leases+1, now
 		if err := q.jobs.Set(j.ID, j); err != nil {
 			return n, err
 		}
@@ -342,7 +345,7 @@ func workLoop(q *Queue, out io.Writer, name string, workers int, lease, work tim
 					return
 				}
 				if !ok {
-					if _, err := q.Reap(me); err != nil {
+					if _, err := q.Reap(me, lease); err != nil {
 						fail(err)
 						return
 					}
