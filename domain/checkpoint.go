@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"unsafe"
 )
 
 // A checkpoint is the in-memory index written to the index file: loading it
@@ -17,6 +18,7 @@ import (
 //	[magic 8 "FSCOLIDX"][version u16][kind u8][0 u8]
 //	[generation u64][data length u64][live bytes u64][dead bytes u64]
 //	[live count u64][order count u64][slot count u64][journal generation u64]
+//	[0 u32: pads the arrays to 8-byte alignment]
 //	[order: order count × u64 LE][slots: slot count × u64 LE]
 //	[CRC-32C u32 of all the above]
 //	[0xAA, only after a clean Close]
@@ -40,7 +42,7 @@ var indexMagic = [8]byte{'F', 'S', 'C', 'O', 'L', 'I', 'D', 'X'}
 // CleanMarker is the byte a clean Close writes after the checkpoint.
 const CleanMarker = 0xAA
 
-const checkpointFixed = 8 + 2 + 2 + 8*8
+const checkpointFixed = 8 + 2 + 2 + 8*8 + 4
 
 func (c *checkpoint) encode(clean bool) []byte {
 	n := checkpointFixed + 8*(c.order.Len()+len(c.slots)) + 4 + 1
@@ -52,19 +54,11 @@ func (c *checkpoint) encode(clean bool) []byte {
 		uint64(c.liveCount), uint64(c.order.Len()), uint64(len(c.slots)), c.journalGen} {
 		b = binary.BigEndian.AppendUint64(b, v)
 	}
-	arrays := b[len(b) : len(b)+8*(c.order.Len()+len(c.slots))]
-	at := 0
+	b = append(b, 0, 0, 0, 0)
 	for p, pg := range c.order.pages {
-		for _, v := range pg[:min(pageSize, c.order.Len()-p*pageSize)] {
-			binary.LittleEndian.PutUint64(arrays[at:], v)
-			at += 8
-		}
+		b = appendWords(b, pg[:min(pageSize, c.order.Len()-p*pageSize)])
 	}
-	for _, v := range c.slots {
-		binary.LittleEndian.PutUint64(arrays[at:], v)
-		at += 8
-	}
-	b = b[:len(b)+len(arrays)]
+	b = appendWords(b, c.slots)
 	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	if clean {
 		b = append(b, CleanMarker)
@@ -109,26 +103,59 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 		return c, 0, false, corrupt(path, 12, "slot count %d is not a power of two", slotCount)
 	}
 	c.liveCount = int(liveCount)
-	p := b[checkpointFixed:]
+	order, slots := words(b[checkpointFixed:checkpointFixed+8*orderCount]), words(b[checkpointFixed+8*orderCount:body])
 	c.order.n = int(orderCount)
-	for i := uint64(0); i < orderCount; i += pageSize {
-		pg := make([]uint64, pageSize)
-		src := p[8*i : 8*min(orderCount, i+pageSize)]
-		for j := range len(src) / 8 {
-			pg[j] = binary.LittleEndian.Uint64(src[8*j:])
+	for i := 0; i < len(order); i += pageSize {
+		if i+pageSize <= len(order) {
+			c.order.pages = append(c.order.pages, order[i:i+pageSize:i+pageSize])
+			continue
 		}
+		pg := make([]uint64, pageSize) // the last page must have room to grow
+		copy(pg, order[i:])
 		c.order.pages = append(c.order.pages, pg)
 	}
-	p = p[8*orderCount:]
-	c.slots = make([]uint64, slotCount)
-	for i := range c.slots {
-		s := binary.LittleEndian.Uint64(p[8*i:])
+	for i, s := range slots {
 		if s != 0 && uint64(slotPos(s)) >= orderCount {
 			return c, 0, false, corrupt(path, checkpointFixed+8*int64(orderCount)+8*int64(i), "slot points past the order")
 		}
-		c.slots[i] = s
 	}
+	c.slots = slots
 	return c, body + 4, clean, nil
+}
+
+// appendWords appends w as little-endian uint64s: on a little-endian
+// machine, a copy of their bytes.
+func appendWords(b []byte, w []uint64) []byte {
+	if len(w) == 0 {
+		return b
+	}
+	if littleEndian {
+		return append(b, unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), 8*len(w))...)
+	}
+	for _, v := range w {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	return b
+}
+
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// words returns b, whose length is a multiple of 8, as little-endian
+// uint64s. On a little-endian machine with b 8-byte aligned that is b
+// itself, reinterpreted: loading a checkpoint then costs no copy.
+func words(b []byte) []uint64 {
+	n := len(b) / 8
+	if n == 0 {
+		return nil
+	}
+	if littleEndian && uintptr(unsafe.Pointer(&b[0]))%8 == 0 {
+		return unsafe.Slice((*uint64)(unsafe.Pointer(&b[0])), n)
+	}
+	w := make([]uint64, n)
+	for i := range w {
+		w[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return w
 }
 
 func (c *checkpoint) String() string {
