@@ -123,6 +123,12 @@ func (s *Storage) OpenLog(h domain.FileHeader, create bool) (domain.Log, error) 
 		_ = s.fs.Remove(path + replacementSuffix) // left by a Compact that crashed
 		_ = s.fs.Remove(path + ".new")
 	}
+	return s.openOrCreate(path, h, create)
+}
+
+// openOrCreate opens the log file at path, creating it with header h
+// when it is missing and create is set.
+func (s *Storage) openOrCreate(path string, h domain.FileHeader, create bool) (domain.Log, error) {
 	d, err := openDataFile(s.fs, path, s.mode.readOnly())
 	if errors.Is(err, fs.ErrNotExist) && create {
 		if err = createDataFile(s.fs, path, h); err == nil {
@@ -162,17 +168,7 @@ func (s *Storage) InstallReplacement(l domain.Log) (installed bool, err error) {
 
 // OpenJournal opens the journal, creating it with header h if asked.
 func (s *Storage) OpenJournal(h domain.FileHeader, create bool) (domain.Log, error) {
-	path := s.base + JournalSuffix
-	d, err := openDataFile(s.fs, path, s.mode.readOnly())
-	if errors.Is(err, fs.ErrNotExist) && create {
-		if err = createDataFile(s.fs, path, h); err == nil {
-			d, err = openDataFile(s.fs, path, false)
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("fscollections: open %s: %w", path, err)
-	}
-	return d, nil
+	return s.openOrCreate(s.base+JournalSuffix, h, create)
 }
 
 // ResetJournal atomically replaces the journal by an empty one.
