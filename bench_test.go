@@ -281,3 +281,24 @@ func BenchmarkMapGetHotSet(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkListPopFront pops the front of a 1M-element list, as a queue
+// does: O(1), the offsets are a deque.
+func BenchmarkListPopFront(b *testing.B) {
+	l := filledList(b, bigN)
+	defer l.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if l.Len() == 0 {
+			b.StopTimer()
+			for j := range bigN {
+				_ = l.Append(int64(j))
+			}
+			b.StartTimer()
+		}
+		if _, err := l.Pop(0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

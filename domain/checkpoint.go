@@ -55,9 +55,7 @@ func (c *checkpoint) encode(clean bool) []byte {
 		b = binary.BigEndian.AppendUint64(b, v)
 	}
 	b = append(b, 0, 0, 0, 0)
-	for p, pg := range c.order.pages {
-		b = appendWords(b, pg[:min(pageSize, c.order.Len()-p*pageSize)])
-	}
+	c.order.each(func(run []uint64) { b = appendWords(b, run) })
 	b = appendWords(b, c.slots)
 	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	if clean {

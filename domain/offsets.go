@@ -1,11 +1,14 @@
 package domain
 
 // offsets is a sequence of record offsets stored in fixed-size pages, so
-// that a million elements cost 8 MB plus at most one partly filled page,
+// that a million elements cost 8 MB plus at most two partly filled pages,
 // instead of the up to 25% slack of a growing slice, and growth never copies
-// the whole sequence.
+// the whole sequence. It is a deque: element i lives at slot head+i, so
+// removing or inserting at the front is O(1), and a removal or insertion
+// elsewhere shifts whichever side of it is shorter.
 type offsets struct {
 	pages [][]uint64
+	head  int // slots unused at the start of pages[0]
 	n     int
 }
 
@@ -17,56 +20,104 @@ const (
 
 func (o *offsets) Len() int { return o.n }
 
-func (o *offsets) At(i int) uint64 { return o.pages[i>>pageShift][i&pageMask] }
+func (o *offsets) slot(i int) *uint64 {
+	j := i + o.head
+	return &o.pages[j>>pageShift][j&pageMask]
+}
 
-func (o *offsets) SetAt(i int, v uint64) { o.pages[i>>pageShift][i&pageMask] = v }
+func (o *offsets) At(i int) uint64 { return *o.slot(i) }
+
+func (o *offsets) SetAt(i int, v uint64) { *o.slot(i) = v }
 
 func (o *offsets) Push(v uint64) {
-	if o.n&pageMask == 0 && o.n>>pageShift == len(o.pages) {
+	j := o.head + o.n
+	if j>>pageShift == len(o.pages) {
 		o.pages = append(o.pages, make([]uint64, pageSize))
 	}
-	o.pages[o.n>>pageShift][o.n&pageMask] = v
+	o.pages[j>>pageShift][j&pageMask] = v
 	o.n++
 }
 
-// Insert puts v at position i, shifting the elements from i on one place up.
-// The cost is O(n-i) word moves.
-func (o *offsets) Insert(i int, v uint64) {
-	o.Push(0)
-	last := o.n - 1
-	p := last >> pageShift
-	for ; p > i>>pageShift; p-- {
-		pg := o.pages[p]
-		copy(pg[1:], pg[:len(pg)-1])
-		pg[0] = o.pages[p-1][pageMask]
+// pushFront makes room for one element before the first.
+func (o *offsets) pushFront() {
+	if o.head == 0 {
+		o.pages = append(o.pages, nil)
+		copy(o.pages[1:], o.pages)
+		o.pages[0] = make([]uint64, pageSize)
+		o.head = pageSize
 	}
-	pg := o.pages[p]
-	copy(pg[i&pageMask+1:], pg[i&pageMask:pageSize-1])
-	pg[i&pageMask] = v
+	o.head--
+	o.n++
 }
 
-// Remove deletes position i, shifting the elements after it one place down.
-func (o *offsets) Remove(i int) {
-	p := i >> pageShift
-	last := (o.n - 1) >> pageShift
-	for ; p <= last; p++ {
-		pg := o.pages[p]
-		start := 0
-		if p == i>>pageShift {
-			start = i & pageMask
-		}
-		copy(pg[start:], pg[start+1:])
-		if p < last {
-			pg[pageMask] = o.pages[p+1][0]
-		}
+// popFront drops the first element.
+func (o *offsets) popFront() {
+	o.head++
+	o.n--
+	if o.head == pageSize {
+		o.pages[0] = nil
+		o.pages = o.pages[1:]
+		o.head = 0
 	}
+	if o.n == 0 {
+		o.Reset()
+	}
+}
+
+// move copies the elements [from, from+count) to [to, to+count), page
+// run by page run. The ranges may overlap.
+func (o *offsets) move(to, from, count int) {
+	if count == 0 || to == from {
+		return
+	}
+	if to < from { // forwards
+		for count > 0 {
+			s, d := from+o.head, to+o.head
+			k := min(count, pageSize-s&pageMask, pageSize-d&pageMask)
+			copy(o.pages[d>>pageShift][d&pageMask:d&pageMask+k], o.pages[s>>pageShift][s&pageMask:s&pageMask+k])
+			from, to, count = from+k, to+k, count-k
+		}
+		return
+	}
+	for count > 0 { // backwards, from the end
+		s, d := from+o.head+count, to+o.head+count // one past the last
+		k := min(count, (s-1)&pageMask+1, (d-1)&pageMask+1)
+		copy(o.pages[(d-1)>>pageShift][(d-k)&pageMask:(d-1)&pageMask+1], o.pages[(s-1)>>pageShift][(s-k)&pageMask:(s-1)&pageMask+1])
+		count -= k
+	}
+}
+
+// Insert puts v at position i, shifting the shorter side by one.
+func (o *offsets) Insert(i int, v uint64) {
+	if i < o.n-i {
+		o.pushFront()
+		o.move(0, 1, i)
+	} else {
+		o.Push(0)
+		o.move(i+1, i, o.n-1-i)
+	}
+	o.SetAt(i, v)
+}
+
+// Remove deletes position i, shifting the shorter side by one.
+func (o *offsets) Remove(i int) {
+	if i < o.n-1-i {
+		o.move(1, 0, i)
+		o.popFront()
+		return
+	}
+	o.move(i, i+1, o.n-1-i)
 	o.Truncate(o.n - 1)
 }
 
 // Truncate keeps the first n offsets and frees the pages no longer needed.
 func (o *offsets) Truncate(n int) {
 	o.n = n
-	keep := (n + pageMask) >> pageShift
+	if n == 0 {
+		o.Reset()
+		return
+	}
+	keep := (o.head + n + pageMask) >> pageShift
 	for i := keep; i < len(o.pages); i++ {
 		o.pages[i] = nil
 	}
@@ -75,13 +126,22 @@ func (o *offsets) Truncate(n int) {
 
 func (o *offsets) Reverse() {
 	for i, j := 0, o.n-1; i < j; i, j = i+1, j-1 {
-		a, b := o.At(i), o.At(j)
-		o.SetAt(i, b)
-		o.SetAt(j, a)
+		a, b := o.slot(i), o.slot(j)
+		*a, *b = *b, *a
 	}
 }
 
-func (o *offsets) Reset() { o.pages, o.n = nil, 0 }
+func (o *offsets) Reset() { o.pages, o.head, o.n = nil, 0, 0 }
 
 // bytes is the heap the sequence holds.
 func (o *offsets) bytes() int64 { return int64(len(o.pages)) * pageSize * 8 }
+
+// each calls fn with each run of consecutive elements, in order.
+func (o *offsets) each(fn func(run []uint64)) {
+	for i := 0; i < o.n; {
+		j := i + o.head
+		k := min(o.n-i, pageSize-j&pageMask)
+		fn(o.pages[j>>pageShift][j&pageMask : j&pageMask+k])
+		i += k
+	}
+}

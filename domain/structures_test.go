@@ -13,7 +13,7 @@ func TestOffsetsAgreeWithASlice(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var o offsets
 	var model []uint64
-	for step := range 30000 {
+	for step := range 60000 {
 		v := uint64(step + 1)
 		switch op := r.IntN(10); {
 		case op < 5:
@@ -30,6 +30,19 @@ func TestOffsetsAgreeWithASlice(t *testing.T) {
 		case len(model) > 0 && r.IntN(50) == 0:
 			o.Reverse()
 			slices.Reverse(model)
+		case len(model) > 0 && r.IntN(3) == 0: // queue-like: pop the front
+			o.Remove(0)
+			model = model[1:]
+		default: // and push at the front
+			o.Insert(0, v)
+			model = slices.Insert(model, 0, v)
+		}
+		if step%997 == 0 {
+			var all []uint64
+			o.each(func(run []uint64) { all = append(all, run...) })
+			if !slices.Equal(all, model) && !(len(all) == 0 && len(model) == 0) {
+				t.Fatalf("step %d: each() disagrees with the model", step)
+			}
 		}
 	}
 	if o.Len() != len(model) {

@@ -121,15 +121,19 @@ func (s *listState) applySwap(c *core, op Op, off int64, p []byte) error {
 
 // find returns the position holding offset v, or -1. O(n), page by page.
 func (s *listState) find(v uint64) int {
-	for p, pg := range s.offs.pages {
-		k := min(pageSize, s.offs.Len()-p*pageSize)
-		for i, x := range pg[:k] {
-			if x == v {
-				return p*pageSize + i
+	at, found := 0, -1
+	s.offs.each(func(run []uint64) {
+		if found < 0 {
+			for i, x := range run {
+				if x == v {
+					found = at + i
+					return
+				}
 			}
 		}
-	}
-	return -1
+		at += len(run)
+	})
+	return found
 }
 
 // swapWrite logs a list operation to the journal and makes its change to
