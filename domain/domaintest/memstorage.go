@@ -23,7 +23,6 @@ type Disk struct {
 	lock    sync.RWMutex
 	synced  int // data bytes made durable by SyncData
 	inode   int // bumped when the data file is replaced
-	crashed bool
 }
 
 type memFile struct {

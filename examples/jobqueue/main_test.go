@@ -28,7 +28,6 @@ func build(t *testing.T) string {
 func TestWorkerKilledMidJob(t *testing.T) {
 	bin := build(t)
 	dir := t.TempDir()
-	const perProducer = 100
 	cmd := func(args ...string) *exec.Cmd {
 		return exec.Command(bin, append([]string{"-dir", dir}, args...)...)
 	}
