@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Checkpoints and compaction: keeping the index file and the data file
@@ -25,8 +26,69 @@ func (c *core) housekeeping() error {
 	// replaying: at least CheckpointEvery bytes and twice the index's own
 	// size, which keeps its cost amortized O(1) per write.
 	if tail := c.log.Size() - c.ckptLength; tail >= c.cfg.CheckpointEvery && tail >= 2*c.st.heapBytes() {
-		return c.checkpoint(false)
+		if c.cfg.Swap || c.cfg.Shared {
+			return c.checkpoint(false) // they need the lock held throughout
+		}
+		return c.checkpointInBackground()
 	}
+	return nil
+}
+
+// saveIndex writes b to the index file. Every save goes through here.
+func (c *core) saveIndex(b []byte) error {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	c.saveGen++
+	return c.index.Save(b)
+}
+
+// checkpointInBackground takes a copy of the index under the write lock
+// (milliseconds) and leaves the fsync of the data and the writing of the
+// index file (which can take hundreds of milliseconds) to a goroutine, so
+// the write that crossed the threshold does not wait for them. The copy is
+// saved only if no newer checkpoint was saved meanwhile and the data file
+// is still the one it describes; a failed fsync fails the collection, as
+// in the foreground.
+func (c *core) checkpointInBackground() error {
+	if c.bgRunning.Load() {
+		return nil
+	}
+	if err := c.must(c.log.Flush()); err != nil {
+		return err
+	}
+	cp := c.newCheckpoint(c.st, c.log)
+	cp.order, cp.slots = cp.order.clone(), slices.Clone(cp.slots)
+	c.ckptLength = cp.dataLength
+	log, seq := c.log, c.fileSeq.Load()
+	c.saveMu.Lock()
+	gen := c.saveGen
+	c.saveMu.Unlock()
+	c.bgRunning.Store(true)
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		defer c.bgRunning.Store(false)
+		c.fileMu.RLock()
+		if c.fileSeq.Load() != seq {
+			c.fileMu.RUnlock()
+			return // replaced or closed meanwhile
+		}
+		err := log.SyncData()
+		c.fileMu.RUnlock()
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		b := cp.encode(false)
+		c.saveMu.Lock()
+		defer c.saveMu.Unlock()
+		if c.saveGen != gen || c.fileSeq.Load() != seq {
+			return
+		}
+		if c.index.Save(b) == nil { // on failure the next checkpoint tries again; nothing is lost
+			c.saveGen++
+		}
+	}()
 	return nil
 }
 
@@ -42,7 +104,7 @@ func (c *core) checkpoint(clean bool) error {
 		return c.fail(err)
 	}
 	cp := c.newCheckpoint(c.st, c.log)
-	if err := c.index.Save(cp.encode(clean)); err != nil {
+	if err := c.saveIndex(cp.encode(clean)); err != nil {
 		return fmt.Errorf("fscollections: write checkpoint: %w", err)
 	}
 	c.ckptLength = cp.dataLength
@@ -114,7 +176,7 @@ func (c *core) rewrite(clear bool) error {
 	}
 	// Without this checkpoint Open replays the new file, which is compact:
 	// a failure here costs time at the next Open, not data.
-	if err := c.index.Save(cp.encode(false)); err != nil {
+	if err := c.saveIndex(cp.encode(false)); err != nil {
 		return fmt.Errorf("fscollections: rewrote %s but could not write its checkpoint: %w", c.log.Path(), err)
 	}
 	c.ckptLength = dst.Size()

@@ -50,8 +50,18 @@ type core struct {
 	sinceCompact         int64
 
 	// fileMu keeps the log's file open while a background fsync runs
-	// without mu: closing or replacing the log takes it exclusively.
-	fileMu sync.RWMutex
+	// without mu: closing or replacing the log takes it exclusively, and
+	// bumps fileSeq, so background work can tell its file is gone.
+	fileMu  sync.RWMutex
+	fileSeq atomic.Uint64
+
+	// Every index file save goes through saveIndex, which counts them in
+	// saveGen under saveMu: a background checkpoint taken before a newer
+	// save is dropped instead of overwriting it.
+	saveMu    sync.Mutex
+	saveGen   uint64
+	bg        sync.WaitGroup // background checkpoints
+	bgRunning atomic.Bool
 
 	epoch       atomic.Uint64 // bumped when positions become meaningless (Clear, reload)
 	activeIters atomic.Int32
@@ -240,6 +250,7 @@ func (c *core) replaceLog(l Log) {
 	}
 	c.log = l
 	c.logSeq++
+	c.fileSeq.Add(1)
 	c.fileMu.Unlock()
 	c.gs.mu.Lock()
 	c.gs.seq, c.gs.durable = c.logSeq, 0
@@ -752,6 +763,7 @@ func (c *core) Close() error {
 	if c.closed {
 		return nil
 	}
+	c.bg.Wait() // no new one starts: that needs mu
 	var err error
 	if c.cfg.Temporary {
 		return errors.Join(c.release(), c.storage.Destroy())
@@ -783,6 +795,7 @@ func (c *core) Close() error {
 func (c *core) release() error {
 	c.closed = true
 	c.fileMu.Lock()
+	c.fileSeq.Add(1)
 	lerr := c.log.Close()
 	if c.values != nil {
 		lerr = errors.Join(lerr, c.values.Close())
@@ -805,6 +818,7 @@ func (c *core) Destroy() error {
 	if c.closed {
 		return ErrClosed
 	}
+	c.bg.Wait()
 	err := c.release()
 	return errors.Join(err, c.storage.Destroy())
 }

@@ -244,10 +244,18 @@ func (l *MemLog) View(off int64, n int) ([]byte, error) {
 	if off < 0 || n < 0 || end > l.Size() {
 		return nil, fmt.Errorf("range [%d, %d) outside %d bytes", off, end, l.Size())
 	}
-	l.disk.mu.Lock()
+	switch {
+	case off >= l.flushed:
+		return l.buf[off-l.flushed : end-l.flushed : end-l.flushed], nil
+	case end <= l.flushed:
+		l.disk.mu.Lock()
+		defer l.disk.mu.Unlock()
+		return l.file.b[off:end:end], nil
+	}
+	l.disk.mu.Lock() // spans the file and the buffer
 	defer l.disk.mu.Unlock()
-	all := append(l.file.b[:l.flushed:l.flushed], l.buf...)
-	return all[off:end:end], nil
+	out := append([]byte(nil), l.file.b[off:l.flushed]...)
+	return append(out, l.buf[:end-l.flushed]...), nil
 }
 
 // Append buffers b.
