@@ -21,8 +21,10 @@ type compactArg struct {
 
 func init() {
 	children["compact"] = func(raw string) error {
-		var a compactArg
-		_ = json.Unmarshal([]byte(raw), &a)
+		a, err := decodeArg[compactArg](raw)
+		if err != nil {
+			return err
+		}
 		var compact func() error
 		switch a.Kind {
 		case "list", "swaplist":

@@ -8,6 +8,7 @@ package integration
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fscollections/fscollections"
 )
 
 // -rounds scales the crash harness (make stress sets it high).
@@ -76,4 +79,19 @@ func waitForLine(t *testing.T, file, prefix string, timeout time.Duration) {
 
 func openAppend(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+}
+
+// decodeArg decodes a child's JSON argument.
+func decodeArg[T any](raw string) (T, error) {
+	var a T
+	if err := json.Unmarshal([]byte(raw), &a); err != nil {
+		return a, fmt.Errorf("child argument %q: %w", raw, err)
+	}
+	return a, nil
+}
+
+// openSharedList opens a list of strings in Shared mode, as the
+// multi-process children do.
+func openSharedList(path string) (*fscollections.FSList[string], error) {
+	return fscollections.OpenList[string](path, &fscollections.Options{Shared: true})
 }

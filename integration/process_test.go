@@ -25,8 +25,10 @@ type procArg struct {
 
 func init() {
 	children["hold"] = func(raw string) error {
-		var a procArg
-		_ = json.Unmarshal([]byte(raw), &a)
+		a, err := decodeArg[procArg](raw)
+		if err != nil {
+			return err
+		}
 		l, err := fscollections.OpenList[string](a.Path, nil)
 		if err != nil {
 			return err
@@ -39,9 +41,11 @@ func init() {
 		return nil
 	}
 	children["produce"] = func(raw string) error {
-		var a procArg
-		_ = json.Unmarshal([]byte(raw), &a)
-		l, err := fscollections.OpenList[string](a.Path, &fscollections.Options{Shared: true})
+		a, err := decodeArg[procArg](raw)
+		if err != nil {
+			return err
+		}
+		l, err := openSharedList(a.Path)
 		if err != nil {
 			return err
 		}
@@ -57,9 +61,11 @@ func init() {
 		return nil
 	}
 	children["consume"] = func(raw string) error {
-		var a procArg
-		_ = json.Unmarshal([]byte(raw), &a)
-		l, err := fscollections.OpenList[string](a.Path, &fscollections.Options{Shared: true})
+		a, err := decodeArg[procArg](raw)
+		if err != nil {
+			return err
+		}
+		l, err := openSharedList(a.Path)
 		if err != nil {
 			return err
 		}

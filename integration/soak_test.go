@@ -28,8 +28,10 @@ type soakArg struct {
 
 func init() {
 	children["soak"] = func(raw string) error {
-		var a soakArg
-		_ = json.Unmarshal([]byte(raw), &a)
+		a, err := decodeArg[soakArg](raw)
+		if err != nil {
+			return err
+		}
 		shared := &fscollections.Options{Shared: true}
 		m, err := fscollections.OpenMap[string](a.Map, shared)
 		if err != nil {

@@ -12,8 +12,10 @@ import (
 
 func init() {
 	children["temp"] = func(raw string) error {
-		var a procArg
-		_ = json.Unmarshal([]byte(raw), &a)
+		a, err := decodeArg[procArg](raw)
+		if err != nil {
+			return err
+		}
 		s, err := fscollections.OpenSet[string]("", nil)
 		if err != nil {
 			return err

@@ -17,8 +17,10 @@ import (
 
 func init() {
 	children["users"] = func(raw string) error {
-		var a compactArg
-		_ = json.Unmarshal([]byte(raw), &a)
+		a, err := decodeArg[compactArg](raw)
+		if err != nil {
+			return err
+		}
 		s, err := fscollections.OpenUsers(a.Path, nil)
 		if err != nil {
 			return err
