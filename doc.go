@@ -31,8 +31,12 @@
 // loop sees element i as it is when its batch is read (inserting or popping
 // before the cursor shifts what comes next); a map or set loop visits
 // entries in insertion order, including entries added during the loop, and
-// ends if the collection is cleared. A read error (ErrCorrupt) ends a loop
-// after the elements before the damage; Err reports it.
+// ends if the collection is cleared. Keys, strings and []byte values yielded
+// belong to the caller; small ones share 8 KiB chunks (one allocation per
+// chunk, not per value), so keeping one keeps its chunk alive, as a Go
+// substring keeps its string: clone the few you keep from a large scan.
+// A read error (ErrCorrupt) ends a loop after the elements before the
+// damage; Err reports it.
 //
 // # Errors
 //

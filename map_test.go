@@ -173,3 +173,75 @@ func TestSet(t *testing.T) {
 		t.Fatalf("Pop on empty: %v", err)
 	}
 }
+
+// Iterations carve keys and values out of shared chunks; each must still
+// behave as the caller's own copy: writing to or appending to one changes
+// neither its neighbours nor what is stored.
+func TestIteratedValuesAreIndependentCopies(t *testing.T) {
+	dir := t.TempDir()
+	m, err := fscollections.OpenMap[[]byte](filepath.Join(dir, "m"), &fscollections.Options{Cache: fscollections.LRU})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	l := openList[[]byte](t, filepath.Join(dir, "l"), nil)
+	defer l.Close()
+	s, err := fscollections.OpenSet[string](filepath.Join(dir, "s"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 300 // more than one batch
+	want := func(i int) []byte { return []byte(fmt.Sprintf("value-%03d", i)) }
+	for i := range n {
+		key := fmt.Sprintf("k%03d", i)
+		if err := m.Set(key, want(i)); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Append(want(i)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Add(key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A big value gets its own allocation; small ones share.
+	if err := m.Set("big", make([]byte, 4096)); err != nil {
+		t.Fatal(err)
+	}
+	var kept [][]byte
+	var keys []string
+	for k, v := range m.All() {
+		keys = append(keys, k)
+		kept = append(kept, v)
+		_ = append(v, "overwrite the neighbour?"...) // must not reach the next value
+		if len(v) > 0 {
+			v[0] = 'X' // the caller's copy: neither the file nor the cache sees it
+		}
+	}
+	for _, v := range l.All() {
+		_ = append(v, "overwrite"...)
+		v[0] = 'Y'
+	}
+	for i := range n {
+		if keys[i] != fmt.Sprintf("k%03d", i) || string(kept[i][1:]) != string(want(i)[1:]) {
+			t.Fatalf("entry %d after mutating the others: %q = %q", i, keys[i], kept[i])
+		}
+		if v, err := m.Get(keys[i]); err != nil || string(v) != string(want(i)) {
+			t.Fatalf("Get(%q) = %q, %v: the iteration's copy was not its own", keys[i], v, err)
+		}
+		if v, err := l.Get(i); err != nil || string(v) != string(want(i)) {
+			t.Fatalf("list Get(%d) = %q, %v", i, v, err)
+		}
+	}
+	i := 0
+	for k := range s.All() {
+		if k != fmt.Sprintf("k%03d", i) {
+			t.Fatalf("set element %d = %q", i, k)
+		}
+		i++
+	}
+	if err := errors.Join(m.Err(), l.Err(), s.Err()); err != nil || i != n {
+		t.Fatalf("%d set elements, %v", i, err)
+	}
+}

@@ -871,6 +871,19 @@ func (c *core) setIterErr(err error) {
 // verified value bytes. Physically contiguous records are read as one run:
 // one View and one count in Metrics.Reads. fn runs with the lock held.
 func (c *core) readRuns(n int, off func(k int) int64, fn func(k int, off int64, val []byte) error) error {
+	path := c.vals().Path()
+	return c.readRecords(n, off, func(k int, o int64, op Op, p []byte) error {
+		v, err := valueIn(path, o, op, p)
+		if err != nil {
+			return err
+		}
+		return fn(k, o, v)
+	})
+}
+
+// readRecords is readRuns handing over each record's op and verified
+// payload instead of its value.
+func (c *core) readRecords(n int, off func(k int) int64, fn func(k int, off int64, op Op, payload []byte) error) error {
 	size := c.vals().Size()
 	path := c.vals().Path()
 	for k := 0; k < n; {
@@ -885,7 +898,7 @@ func (c *core) readRuns(n int, off func(k int) int64, fn func(k int, off int64, 
 			j++
 		}
 		if j == k { // the record at start is unreadable: report it
-			_, err := c.valueAt(start)
+			_, _, err := c.payloadAt(start)
 			if err == nil {
 				err = corrupt(path, start, "unreadable record")
 			}
@@ -904,11 +917,7 @@ func (c *core) readRuns(n int, off func(k int) int64, fn func(k int, off int64, 
 			if !CheckRecord(rec[:RecordHeaderSize], p) {
 				return corrupt(path, o, "checksum mismatch")
 			}
-			v, err := valueIn(path, o, h.Op, p)
-			if err != nil {
-				return err
-			}
-			if err := fn(i, o, v); err != nil {
+			if err := fn(i, o, h.Op, p); err != nil {
 				return err
 			}
 		}

@@ -89,6 +89,7 @@ func (k keyed) each(visit func(off int64, key, value []byte) error, flush func()
 		next    = -1
 		epoch   uint64
 		lastKey []byte
+		offs    = make([]int64, 0, iterBatch)
 	)
 	for {
 		if err := c.beginRead(); err != nil {
@@ -112,22 +113,28 @@ func (k keyed) each(visit func(off int64, key, value []byte) error, flush func()
 			next = pos + 1
 		}
 		n := k.st.order.Len()
-		count := 0
-		var err error
-		for ; next < n && count < iterBatch; next++ {
-			off := int64(k.st.order.At(next))
-			if off == 0 {
-				continue
+		offs = offs[:0]
+		for ; next < n && len(offs) < iterBatch; next++ {
+			if off := int64(k.st.order.At(next)); off != 0 {
+				offs = append(offs, off)
 			}
-			var key, value []byte
-			if key, value, err = k.entryAt(off); err != nil {
-				break
-			}
-			if err = visit(off, key, value); err != nil {
-				break
-			}
-			lastKey = append(lastKey[:0], key...)
-			count++
+		}
+		count, last := 0, []byte(nil)
+		err := c.readRecords(len(offs), func(i int) int64 { return offs[i] },
+			func(_ int, off int64, op Op, p []byte) error {
+				key, value, ok := SplitKeyed(p)
+				if op != OpPut || !ok {
+					return corrupt(c.log.Path(), off, "%s record is not an entry", opName(op))
+				}
+				if err := visit(off, key, value); err != nil {
+					return err
+				}
+				last = key
+				count++
+				return nil
+			})
+		if count > 0 {
+			lastKey = append(lastKey[:0], last...)
 		}
 		c.endRead()
 		if err != nil {

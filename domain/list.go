@@ -216,7 +216,9 @@ func (l *List[T]) each(backward bool, yield func(int, T) bool) {
 		first int
 		next  = -1 // next index to read; -1 = not started
 		epoch uint64
+		mem   slab
 	)
+	owned, _ := any(l.codec).(ownedDecoder[T])
 	for {
 		if err := l.c.beginRead(); err != nil {
 			if err != ErrClosed || next >= 0 {
@@ -265,7 +267,11 @@ func (l *List[T]) each(backward bool, yield func(int, T) bool) {
 		} else {
 			err = l.c.readRuns(hi-lo, func(k int) int64 { return int64(l.st.offs.At(lo + k)) },
 				func(k int, off int64, b []byte) error {
-					v, err := l.decodeValue(off, b)
+					v, ok := l.cache.iterValue(owned, &mem, off, b)
+					var err error
+					if !ok {
+						v, err = l.decodeValue(off, b)
+					}
 					if err == nil {
 						batch = append(batch, v)
 					}

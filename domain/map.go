@@ -227,13 +227,20 @@ type mapEntry[V any] struct {
 }
 
 func (m *Map[V]) entries(yield func(string, V) bool, withValues bool) {
-	var batch []mapEntry[V]
+	var (
+		batch []mapEntry[V]
+		mem   slab
+	)
+	owned, _ := any(m.codec).(ownedDecoder[V])
 	m.each(func(off int64, k, b []byte) error {
-		e := mapEntry[V]{key: string(k)}
+		e := mapEntry[V]{key: mem.string(k)}
 		if withValues {
-			var err error
-			if e.val, err = m.decode(off, b); err != nil {
-				return err
+			var ok bool
+			if e.val, ok = m.cache.iterValue(owned, &mem, off, b); !ok {
+				var err error
+				if e.val, err = m.decode(off, b); err != nil {
+					return err
+				}
 			}
 		}
 		batch = append(batch, e)
@@ -244,6 +251,7 @@ func (m *Map[V]) entries(yield func(string, V) bool, withValues bool) {
 				return false
 			}
 		}
+		clear(batch) // let the garbage collector have what the caller dropped
 		batch = batch[:0]
 		return true
 	})

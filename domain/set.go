@@ -92,9 +92,19 @@ func (s *Set[T]) Pop() (T, error) {
 }
 
 func (s *Set[T]) elements(yield func(T) bool) {
-	var batch []T
+	var (
+		batch []T
+		mem   slab
+	)
+	owned, _ := any(s.codec).(ownedDecoder[T])
 	s.each(func(_ int64, k, _ []byte) error {
-		v, err := s.codec.Decode(k)
+		var v T
+		var err error
+		if owned != nil {
+			v, err = owned.decodeOwned(mem.bytes(k))
+		} else {
+			v, err = s.codec.Decode(k)
+		}
 		if err == nil {
 			batch = append(batch, v)
 		}
@@ -105,6 +115,7 @@ func (s *Set[T]) elements(yield func(T) bool) {
 				return false
 			}
 		}
+		clear(batch)
 		batch = batch[:0]
 		return true
 	})
