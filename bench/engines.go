@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"unsafe"
 
 	"github.com/cockroachdb/pebble"
 	badger "github.com/dgraph-io/badger/v4"
@@ -70,7 +71,9 @@ func (f fsKV) Scan(start []byte, fn func(k, v []byte) bool) error {
 		return errors.New("fscollections maps iterate in insertion order, not from a key")
 	}
 	for k, v := range f.m.All() {
-		if !fn([]byte(k), v) {
+		// k is already the caller's string: a user ranging over the map
+		// uses it as is. View it as bytes for fn rather than copy it.
+		if !fn(unsafe.Slice(unsafe.StringData(k), len(k)), v) {
 			break
 		}
 	}

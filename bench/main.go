@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -33,10 +34,22 @@ var (
 	out        = flag.String("out", "", "also write the report to this file (markdown)")
 	only       = flag.String("engines", "", "comma-separated engines to run (default: all)")
 	workloads  = flag.String("workloads", "kv,list,durable,mixed", "comma-separated workloads")
+	cpuProfile = flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 )
 
 func main() {
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var w io.Writer = os.Stdout
 	var report bytes.Buffer
 	if *out != "" {
