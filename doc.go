@@ -60,8 +60,9 @@
 //     stored. Slices returned for []byte values are copies.
 //   - After a failed fsync or a write that could not reach the file, every
 //     further write returns ErrFailed: Close and reopen the collection.
-//   - A periodic checkpoint (after 64 MiB of log) copies the index and writes
-//     it in the background: for a moment the index is held twice.
+//   - A periodic checkpoint (after 64 MiB of log, and twice the index) writes
+//     the index to the page cache under the write lock (a few milliseconds
+//     per million keys) and leaves the fsyncs to the background.
 //   - All processes opening one collection must agree on Options.Shared.
 //   - In Shared mode a process serves one operation at a time, and each
 //     operation costs a file lock and a stat (a few microseconds).

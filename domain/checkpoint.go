@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"slices"
 	"unsafe"
 )
 
@@ -44,25 +45,37 @@ const CleanMarker = 0xAA
 
 const checkpointFixed = 8 + 2 + 2 + 8*8 + 4
 
-func (c *checkpoint) encode(clean bool) []byte {
-	n := checkpointFixed + 8*(c.order.Len()+len(c.slots)) + 4 + 1
-	b := make([]byte, 0, n)
-	b = append(b, indexMagic[:]...)
-	b = binary.BigEndian.AppendUint16(b, FormatVersion)
-	b = append(b, byte(c.kind), 0)
+// parts returns the index file's bytes as slices to be written in order.
+// On a little-endian machine the arrays are views of the index itself, not
+// copies: nothing may change them until the parts are written.
+func (c *checkpoint) parts(clean bool) [][]byte {
+	head := make([]byte, 0, checkpointFixed)
+	head = append(head, indexMagic[:]...)
+	head = binary.BigEndian.AppendUint16(head, FormatVersion)
+	head = append(head, byte(c.kind), 0)
 	for _, v := range []uint64{c.generation, uint64(c.dataLength), uint64(c.liveBytes), uint64(c.deadBytes),
 		uint64(c.liveCount), uint64(c.order.Len()), uint64(len(c.slots)), c.journalGen} {
-		b = binary.BigEndian.AppendUint64(b, v)
+		head = binary.BigEndian.AppendUint64(head, v)
 	}
-	b = append(b, 0, 0, 0, 0)
-	c.order.each(func(run []uint64) { b = appendWords(b, run) })
-	b = appendWords(b, c.slots)
-	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	head = append(head, 0, 0, 0, 0)
+	parts := [][]byte{head}
+	c.order.each(func(run []uint64) { parts = append(parts, wordBytes(run)) })
+	if len(c.slots) > 0 {
+		parts = append(parts, wordBytes(c.slots))
+	}
+	var crc uint32
+	for _, p := range parts {
+		crc = crc32.Update(crc, castagnoli, p)
+	}
+	tail := binary.BigEndian.AppendUint32(make([]byte, 0, 5), crc)
 	if clean {
-		b = append(b, CleanMarker)
+		tail = append(tail, CleanMarker)
 	}
-	return b
+	return append(parts, tail)
 }
+
+// encode returns the index file's bytes in one slice.
+func (c *checkpoint) encode(clean bool) []byte { return slices.Concat(c.parts(clean)...) }
 
 // decodeCheckpoint parses an index file. It reports the length of the
 // checkpoint without the marker, and whether the marker was there.
@@ -121,15 +134,16 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 	return c, body + 4, clean, nil
 }
 
-// appendWords appends w as little-endian uint64s: on a little-endian
-// machine, a copy of their bytes.
-func appendWords(b []byte, w []uint64) []byte {
+// wordBytes returns w as little-endian uint64s: on a little-endian machine,
+// a view of w's memory.
+func wordBytes(w []uint64) []byte {
 	if len(w) == 0 {
-		return b
+		return nil
 	}
 	if littleEndian {
-		return append(b, unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), 8*len(w))...)
+		return unsafe.Slice((*byte)(unsafe.Pointer(&w[0])), 8*len(w))
 	}
+	b := make([]byte, 0, 8*len(w))
 	for _, v := range w {
 		b = binary.LittleEndian.AppendUint64(b, v)
 	}

@@ -3,7 +3,6 @@ package domain
 import (
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // Checkpoints and compaction: keeping the index file and the data file
@@ -35,20 +34,21 @@ func (c *core) housekeeping() error {
 }
 
 // saveIndex writes b to the index file. Every save goes through here.
-func (c *core) saveIndex(b []byte) error {
+func (c *core) saveIndex(parts ...[]byte) error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
 	c.saveGen++
-	return c.index.Save(b)
+	return c.index.Save(parts...)
 }
 
-// checkpointInBackground takes a copy of the index under the write lock
-// (milliseconds) and leaves the fsync of the data and the writing of the
-// index file (which can take hundreds of milliseconds) to a goroutine, so
-// the write that crossed the threshold does not wait for them. The copy is
-// saved only if no newer checkpoint was saved meanwhile and the data file
-// is still the one it describes; a failed fsync fails the collection, as
-// in the foreground.
+// checkpointInBackground writes the index to a staged file under the write
+// lock, straight from the live arrays (no copy on the heap: the page cache
+// takes it), and leaves the fsyncs of the data and of the staged index, and
+// the rename that installs it, to a goroutine, so the write that crossed the
+// threshold does not wait for the disk. The staged index is installed only
+// if no newer checkpoint was saved meanwhile and the data file is still the
+// one it describes; a failed data fsync fails the collection, as in the
+// foreground.
 func (c *core) checkpointInBackground() error {
 	if c.bgRunning.Load() {
 		return nil
@@ -57,8 +57,11 @@ func (c *core) checkpointInBackground() error {
 		return err
 	}
 	cp := c.newCheckpoint(c.st, c.log)
-	cp.order, cp.slots = cp.order.clone(), slices.Clone(cp.slots)
 	c.ckptLength = cp.dataLength
+	staged, err := c.index.Stage(cp.parts(false)...)
+	if err != nil {
+		return nil // the next checkpoint tries again; nothing is lost
+	}
 	log, seq := c.log, c.fileSeq.Load()
 	c.saveMu.Lock()
 	gen := c.saveGen
@@ -71,22 +74,26 @@ func (c *core) checkpointInBackground() error {
 		c.fileMu.RLock()
 		if c.fileSeq.Load() != seq {
 			c.fileMu.RUnlock()
+			_ = staged.Discard()
 			return // replaced or closed meanwhile
 		}
 		err := log.SyncData()
 		c.fileMu.RUnlock()
 		if err != nil {
+			_ = staged.Discard()
 			c.fail(err)
 			return
 		}
-		b := cp.encode(false)
 		c.saveMu.Lock()
 		defer c.saveMu.Unlock()
 		if c.saveGen != gen || c.fileSeq.Load() != seq {
+			_ = staged.Discard()
 			return
 		}
-		if c.index.Save(b) == nil { // on failure the next checkpoint tries again; nothing is lost
+		if staged.Commit() == nil { // on failure the next checkpoint tries again; nothing is lost
 			c.saveGen++
+		} else {
+			_ = staged.Discard()
 		}
 	}()
 	return nil
@@ -104,7 +111,7 @@ func (c *core) checkpoint(clean bool) error {
 		return c.fail(err)
 	}
 	cp := c.newCheckpoint(c.st, c.log)
-	if err := c.saveIndex(cp.encode(clean)); err != nil {
+	if err := c.saveIndex(cp.parts(clean)...); err != nil {
 		return fmt.Errorf("fscollections: write checkpoint: %w", err)
 	}
 	c.ckptLength = cp.dataLength
@@ -176,7 +183,7 @@ func (c *core) rewrite(clear bool) error {
 	}
 	// Without this checkpoint Open replays the new file, which is compact:
 	// a failure here costs time at the next Open, not data.
-	if err := c.saveIndex(cp.encode(false)); err != nil {
+	if err := c.saveIndex(cp.parts(false)...); err != nil {
 		return fmt.Errorf("fscollections: rewrote %s but could not write its checkpoint: %w", c.log.Path(), err)
 	}
 	c.ckptLength = dst.Size()
@@ -216,7 +223,7 @@ func (c *core) CopyTo(dst Storage) (err error) {
 	if err != nil {
 		return fmt.Errorf("fscollections: copy to %s: %w", l.Path(), err)
 	}
-	return dst.Index().Save(c.newCheckpoint(next, l).encode(true))
+	return dst.Index().Save(c.newCheckpoint(next, l).parts(true)...)
 }
 
 // CopyTo writes a consistent, compacted copy of the map to dst (see core.CopyTo).

@@ -43,12 +43,27 @@ type Log interface {
 type IndexFile interface {
 	// Load returns the file's bytes, or nil when there is no index file.
 	Load() ([]byte, error)
-	// Save replaces the file's contents atomically and durably.
-	Save(b []byte) error
+	// Save replaces the file's contents, atomically and durably, by the
+	// concatenation of parts.
+	Save(parts ...[]byte) error
+	// Stage writes the concatenation of parts to a file beside the index,
+	// neither durable nor visible yet, so that the caller can let go of
+	// the memory parts view before paying for an fsync. Commit on the
+	// result makes it durable and atomically the index; Discard drops it.
+	// One staged index exists at a time; Save does not disturb it.
+	Stage(parts ...[]byte) (StagedIndex, error)
 	// Truncate cuts the file to n bytes, durably (to strip the clean-close marker).
 	Truncate(n int64) error
 	// Size is the file's length in bytes, 0 when absent.
 	Size() int64
+}
+
+// StagedIndex is an index written by IndexFile.Stage, waiting for Commit.
+type StagedIndex interface {
+	// Commit makes the staged index durable and the index, atomically.
+	Commit() error
+	// Discard removes the staged index.
+	Discard() error
 }
 
 // Storage is the set of files behind one collection.

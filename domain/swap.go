@@ -366,7 +366,7 @@ func (c *core) checkpointSwap(clean bool) error {
 	next := journalHeader(c.values.Header(), c.log.Header().Generation+1)
 	cp := c.newCheckpoint(c.st, c.values)
 	cp.journalGen, cp.dataLength = next.Generation, next.Len()
-	if err := c.saveIndex(cp.encode(clean)); err != nil {
+	if err := c.saveIndex(cp.parts(clean)...); err != nil {
 		return fmt.Errorf("fscollections: write checkpoint: %w", err)
 	}
 	jl, err := c.storage.ResetJournal(next)
@@ -425,7 +425,7 @@ func (c *core) rewriteSwap(clear bool) error {
 		c.cfg.Cache.Purge()
 	}
 	if err == nil {
-		err = c.saveIndex(cp.encode(false))
+		err = c.saveIndex(cp.parts(false)...)
 	}
 	if err != nil {
 		// The new data file is live but the index does not describe it:

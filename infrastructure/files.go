@@ -4,19 +4,31 @@ import (
 	"errors"
 	"io"
 	"os"
+
+	"github.com/fscollections/fscollections/domain"
 )
 
-// writeFileSync writes b to a new file at path and fsyncs it.
-func writeFileSync(fs FS, path string, b []byte) error {
+// writeFile writes the concatenation of parts to a new file at path,
+// fsyncing it when sync is set.
+func writeFile(fs FS, path string, parts [][]byte, sync bool) error {
 	f, err := fs.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(b)
-	if err == nil {
+	for _, p := range parts {
+		if _, err = f.Write(p); err != nil {
+			break
+		}
+	}
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	return errors.Join(err, f.Close())
+}
+
+// writeFileSync writes b to a new file at path and fsyncs it.
+func writeFileSync(fs FS, path string, b []byte) error {
+	return writeFile(fs, path, [][]byte{b}, true)
 }
 
 // IndexFile is a domain.IndexFile on a real file, replaced atomically
@@ -47,16 +59,61 @@ func (x *IndexFile) Load() ([]byte, error) {
 	return b, nil
 }
 
-// Save replaces the file's contents atomically and durably.
-func (x *IndexFile) Save(b []byte) error {
+// Save replaces the file's contents atomically and durably: it writes a
+// temporary file, fsyncs it, renames it over the index and fsyncs the
+// directory.
+func (x *IndexFile) Save(parts ...[]byte) error {
 	tmp := x.path + ".tmp"
-	if err := writeFileSync(x.fs, tmp, b); err != nil {
+	if err := writeFile(x.fs, tmp, parts, true); err != nil {
 		return err
 	}
+	return x.install(tmp)
+}
+
+func (x *IndexFile) install(tmp string) error {
 	if err := x.fs.Rename(tmp, x.path); err != nil {
 		return err
 	}
 	return syncDirOf(x.fs, x.path)
+}
+
+// Stage writes parts to the staging file beside the index, without fsync.
+func (x *IndexFile) Stage(parts ...[]byte) (domain.StagedIndex, error) {
+	tmp := x.path + StageSuffix
+	if err := writeFile(x.fs, tmp, parts, false); err != nil {
+		_ = x.fs.Remove(tmp)
+		return nil, err
+	}
+	return stagedIndex{x, tmp}, nil
+}
+
+// StageSuffix is added to the index file's name for a staged index.
+const StageSuffix = ".stage"
+
+type stagedIndex struct {
+	x    *IndexFile
+	path string
+}
+
+// Commit fsyncs the staged file and renames it over the index.
+func (s stagedIndex) Commit() error {
+	f, err := s.x.fs.OpenFile(s.path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if err = errors.Join(err, f.Close()); err != nil {
+		return err
+	}
+	return s.x.install(s.path)
+}
+
+// Discard removes the staged file.
+func (s stagedIndex) Discard() error {
+	if err := s.x.fs.Remove(s.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Truncate cuts the file to n bytes and fsyncs it.

@@ -120,8 +120,12 @@ func (s *Storage) Base() string { return s.base }
 func (s *Storage) OpenLog(h domain.FileHeader, create bool) (domain.Log, error) {
 	path := s.base + DataSuffix
 	if !s.mode.readOnly() {
-		_ = s.fs.Remove(path + replacementSuffix) // left by a Compact that crashed
-		_ = s.fs.Remove(path + ".new")
+		// Left by a writer that crashed: a Compact's data file, a new data
+		// file, an index being saved or staged.
+		for _, p := range []string{path + replacementSuffix, path + ".new",
+			s.base + IndexSuffix + ".tmp", s.base + IndexSuffix + StageSuffix} {
+			_ = s.fs.Remove(p)
+		}
 	}
 	return s.openOrCreate(path, h, create)
 }
@@ -214,7 +218,7 @@ func (s *Storage) Close() error {
 func (s *Storage) Destroy() error {
 	var errs []error
 	for _, suffix := range []string{DataSuffix, IndexSuffix, LockSuffix, JournalSuffix,
-		DataSuffix + replacementSuffix, IndexSuffix + ".tmp"} {
+		DataSuffix + replacementSuffix, IndexSuffix + ".tmp", IndexSuffix + StageSuffix} {
 		if err := s.fs.Remove(s.base + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
 		}

@@ -21,6 +21,56 @@ func RunStorageContract(t *testing.T, newOpener func(t *testing.T) Opener) {
 	t.Run("abandoned handle", func(t *testing.T) { abandonContract(t, newOpener(t)) })
 	t.Run("shared handles", func(t *testing.T) { sharedContract(t, newOpener(t)) })
 	t.Run("type mismatch", func(t *testing.T) { mismatchContract(t, newOpener(t)) })
+	t.Run("index file", func(t *testing.T) { indexContract(t, newOpener(t)) })
+}
+
+// indexContract: Save replaces the index with the concatenation of its
+// parts; a staged index stays invisible until Commit, is dropped by
+// Discard, and is not disturbed by a Save in between.
+func indexContract(t *testing.T, open Opener) {
+	s := open(t)
+	defer s.Close()
+	x := s.Index()
+	load := func(want string) {
+		t.Helper()
+		b, err := x.Load()
+		if err != nil || string(b) != want {
+			t.Fatalf("Load = %q, %v; want %q", b, err, want)
+		}
+		if x.Size() != int64(len(want)) {
+			t.Fatalf("Size = %d, want %d", x.Size(), len(want))
+		}
+	}
+	load("")
+	if err := x.Save([]byte("ab"), nil, []byte("c")); err != nil {
+		t.Fatal(err)
+	}
+	load("abc")
+	staged, err := x.Stage([]byte("new "), []byte("index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	load("abc")
+	if err := x.Save([]byte("saved")); err != nil {
+		t.Fatal(err)
+	}
+	load("saved")
+	if err := staged.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	load("new index")
+	staged, err = x.Stage([]byte("dropped"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := staged.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	load("new index")
+	if err := x.Truncate(3); err != nil {
+		t.Fatal(err)
+	}
+	load("new")
 }
 
 func strCodec() domain.Codec[string] {

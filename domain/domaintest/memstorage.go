@@ -7,6 +7,7 @@ package domaintest
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"sync"
 
 	"github.com/fscollections/fscollections/domain"
@@ -20,6 +21,7 @@ type Disk struct {
 	data    *memFile // nil: no data file
 	journal *memFile // nil: no journal
 	index   []byte   // nil: no index file
+	staged  *memStaged
 	lock    sync.RWMutex
 	synced  int // data bytes made durable by SyncData
 	inode   int // bumped when the data file is replaced
@@ -191,10 +193,44 @@ func (x memIndex) Load() ([]byte, error) {
 	return append([]byte(nil), x.d.index...), nil
 }
 
-func (x memIndex) Save(b []byte) error {
+func (x memIndex) Save(parts ...[]byte) error {
 	x.d.mu.Lock()
 	defer x.d.mu.Unlock()
-	x.d.index = append([]byte(nil), b...)
+	x.d.index = slices.Concat(parts...)
+	return nil
+}
+
+// Stage keeps a copy of parts until Commit, which installs it, as a staged
+// file is invisible (and lost in a crash) until renamed over the index.
+func (x memIndex) Stage(parts ...[]byte) (domain.StagedIndex, error) {
+	x.d.mu.Lock()
+	defer x.d.mu.Unlock()
+	st := &memStaged{d: x.d, b: slices.Concat(parts...)}
+	x.d.staged = st
+	return st, nil
+}
+
+type memStaged struct {
+	d *Disk
+	b []byte
+}
+
+func (s *memStaged) Commit() error {
+	s.d.mu.Lock()
+	defer s.d.mu.Unlock()
+	if s.d.staged != s {
+		return fmt.Errorf("mem storage: staged index replaced before Commit")
+	}
+	s.d.index, s.d.staged = s.b, nil
+	return nil
+}
+
+func (s *memStaged) Discard() error {
+	s.d.mu.Lock()
+	defer s.d.mu.Unlock()
+	if s.d.staged == s {
+		s.d.staged = nil
+	}
 	return nil
 }
 
