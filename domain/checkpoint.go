@@ -125,10 +125,15 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 		copy(pg, order[i:])
 		c.order.pages = append(c.order.pages, pg)
 	}
-	for i, s := range slots {
-		if s != 0 && uint64(slotPos(s)) >= orderCount {
-			return c, 0, false, corrupt(path, checkpointFixed+8*int64(orderCount)+8*int64(i), "slot points past the order")
-		}
+	// A slot holds position+1 in its high half (0 when empty), so every
+	// slot is valid when the largest high half is at most orderCount.
+	var highest uint64
+	for _, s := range slots {
+		highest = max(highest, s>>32)
+	}
+	if highest > orderCount {
+		i := slices.IndexFunc(slots, func(s uint64) bool { return s>>32 > orderCount })
+		return c, 0, false, corrupt(path, checkpointFixed+8*int64(orderCount)+8*int64(i), "slot points past the order")
 	}
 	c.slots = slots
 	return c, body + 4, clean, nil
