@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 
@@ -62,7 +63,6 @@ func (rawCodec) Append(dst []byte, v []byte) ([]byte, error) { return append(dst
 func (rawCodec) Decode(b []byte) ([]byte, error)             { return append([]byte(nil), b...), nil }
 
 func userKey(id uuid.UUID) string { return string(userPrefix) + string(id[:]) }
-func nameKey(name string) string  { return string(namePrefix) + name }
 
 // OpenUsers opens or creates the user store at path.
 func OpenUsers(s Settings) (*UserStore, error) {
@@ -153,36 +153,63 @@ func (s *UserStore) Has(ids ...uuid.UUID) bool {
 	if len(ids) == 0 {
 		return false
 	}
-	for _, id := range ids {
-		if !s.m.Contains(userKey(id)) {
-			return false
-		}
-	}
-	return true
+	all := true
+	err := chunks(len(ids), func(lo, hi int) error {
+		return s.m.ReadBatch(func(r domain.MapReader[[]byte]) error {
+			var k keys
+			for _, id := range ids[lo:hi] {
+				if !r.Contains(k.user(id)) {
+					all = false
+					return errStop
+				}
+			}
+			return nil
+		})
+	})
+	return all && err == nil
 }
 
-// idsOf returns the IDs indexed under name (possibly some with no user).
-func (s *UserStore) idsOf(name string) ([]uuid.UUID, error) {
-	b, ok, err := s.m.Lookup(nameKey(name))
-	if err != nil || !ok {
-		return nil, err
+// errStop ends a chunked operation early without an error for the caller.
+var errStop = errors.New("stop")
+
+// batchSize is how many users a batch handles per hold of the lock, so that
+// other goroutines get their turn during a large call.
+const batchSize = 1024
+
+// chunks calls fn on [lo, hi) ranges of at most batchSize covering [0, n),
+// until fn fails; errStop ends it with no error.
+func chunks(n int, fn func(lo, hi int) error) error {
+	for lo := 0; lo < n; lo += batchSize {
+		if err := fn(lo, min(n, lo+batchSize)); err != nil {
+			if err == errStop {
+				return nil
+			}
+			return err
+		}
 	}
+	return nil
+}
+
+// keys builds map keys in reused buffers: "u"+ID for users, "n"+name for
+// the name index.
+type keys struct{ u, n []byte }
+
+func (k *keys) user(id uuid.UUID) []byte {
+	k.u = append(append(k.u[:0], userPrefix), id[:]...)
+	return k.u
+}
+
+func (k *keys) name(name []byte) []byte {
+	k.n = append(append(k.n[:0], namePrefix), name...)
+	return k.n
+}
+
+// idsIn checks a name index entry: a whole number of IDs.
+func idsIn(name []byte, b []byte) ([]byte, error) {
 	if len(b)%idLen != 0 {
 		return nil, fmt.Errorf("%w: name index entry for %q has %d bytes", domain.ErrCorrupt, name, len(b))
 	}
-	ids := make([]uuid.UUID, len(b)/idLen)
-	for i := range ids {
-		copy(ids[i][:], b[i*idLen:])
-	}
-	return ids, nil
-}
-
-func encodeIDs(ids []uuid.UUID) []byte {
-	b := make([]byte, 0, len(ids)*idLen)
-	for _, id := range ids {
-		b = append(b, id[:]...)
-	}
-	return b
+	return b, nil
 }
 
 // SearchByName returns every user with each of the names, in order of the
@@ -190,34 +217,52 @@ func encodeIDs(ids []uuid.UUID) []byte {
 // reported by Err.
 func (s *UserStore) SearchByName(names ...string) []domain.User {
 	var out []domain.User
-	for _, name := range names {
-		ids, err := s.idsOf(name)
-		if err != nil {
-			s.setErr(err)
-			continue
-		}
-		for _, id := range ids {
-			b, ok, err := s.m.Lookup(userKey(id))
-			if !ok && err == nil {
-				continue // indexed before a crash cut the add short
+	err := chunks(len(names), func(lo, hi int) error {
+		return s.m.ReadBatch(func(r domain.MapReader[[]byte]) error {
+			var (
+				k   keys
+				ids []byte
+				id  uuid.UUID
+			)
+			for _, name := range names[lo:hi] {
+				b, ok, err := r.View(k.name(stringBytes(name)))
+				if err == nil && ok {
+					_, err = idsIn(k.n[1:], b)
+				}
+				if err != nil {
+					s.setErr(err)
+					continue
+				}
+				ids = append(ids[:0], b...) // the next View reuses b
+				for i := 0; i < len(ids); i += idLen {
+					copy(id[:], ids[i:])
+					b, ok, err := r.View(k.user(id))
+					if !ok && err == nil {
+						continue // indexed before a crash cut the add short
+					}
+					var u domain.User
+					if err == nil {
+						err = u.UnmarshalBinary(b)
+					}
+					if err != nil {
+						s.setErr(err)
+						continue
+					}
+					out = append(out, u)
+				}
 			}
-			u, err := decodeUser(b)
-			if err == nil {
-				err = s.m.Err()
-			}
-			if err != nil {
-				s.setErr(err)
-				continue
-			}
-			out = append(out, u)
-		}
+			return nil
+		})
+	})
+	if err != nil {
+		s.setErr(err)
 	}
 	return out
 }
 
 // Add adds users, skipping any whose ID is already present (as the old
 // database did). Users with a zero ID get a fresh one. A user that fails
-// validation stops the call with ErrInvalidUser, the users before it added.
+// validation stops the call with ErrInvalidUser before anything is added.
 func (s *UserStore) Add(users ...domain.User) error {
 	if len(users) == 0 {
 		return fmt.Errorf("%w: Add with no users", ErrEmptyQuery)
@@ -232,92 +277,117 @@ func (s *UserStore) Add(users ...domain.User) error {
 	}
 	s.write.Lock()
 	defer s.write.Unlock()
-	for _, u := range users {
-		if s.m.Contains(userKey(u.ID)) {
-			continue
-		}
-		b, err := u.MarshalBinary()
-		if err != nil {
-			return fmt.Errorf("user %s: %w", u.ID, err)
-		}
-		ids, err := s.idsOf(u.Name)
-		if err != nil {
-			return err
-		}
-		// Index first: after a crash the index may name a user that is
-		// not there (skipped by lookups), never miss one that is.
-		if !containsID(ids, u.ID) {
-			if err := s.m.Set(nameKey(u.Name), encodeIDs(append(ids, u.ID))); err != nil {
-				return err
+	return chunks(len(users), func(lo, hi int) error {
+		return s.m.WriteBatch(func(w domain.MapWriter[[]byte]) error {
+			var (
+				k       keys
+				ids, ub []byte
+			)
+			for _, u := range users[lo:hi] {
+				if w.Contains(k.user(u.ID)) {
+					continue
+				}
+				var err error
+				if ub, err = u.AppendBinary(ub[:0]); err != nil {
+					return fmt.Errorf("user %s: %w", u.ID, err)
+				}
+				b, _, err := w.View(k.name(stringBytes(u.Name)))
+				if err == nil {
+					b, err = idsIn(k.n[1:], b)
+				}
+				if err != nil {
+					return err
+				}
+				// Index first: after a crash the index may name a user
+				// that is not there (skipped by lookups), never miss one
+				// that is.
+				if !containsID(b, u.ID) {
+					ids = append(append(ids[:0], b...), u.ID[:]...)
+					if err := w.Set(k.n, ids); err != nil {
+						return err
+					}
+				}
+				if err := w.Set(k.u, ub); err != nil {
+					return err
+				}
+				s.count.Add(1)
 			}
-		}
-		if err := s.m.Set(userKey(u.ID), b); err != nil {
-			return err
-		}
-		s.count.Add(1)
-	}
-	return nil
+			return nil
+		})
+	})
 }
 
-func containsID(ids []uuid.UUID, id uuid.UUID) bool {
-	for _, x := range ids {
-		if x == id {
+// containsID reports whether the packed IDs in ids include id.
+func containsID(ids []byte, id uuid.UUID) bool {
+	for i := 0; i+idLen <= len(ids); i += idLen {
+		if uuid.UUID(ids[i:i+idLen]) == id {
 			return true
 		}
 	}
 	return false
 }
 
-// removeUser deletes one user, then its index entry. Write lock held.
-func (s *UserStore) removeUser(u domain.User) error {
-	if err := s.m.Delete(userKey(u.ID)); err != nil {
-		return err
-	}
-	s.count.Add(-1)
-	ids, err := s.idsOf(u.Name)
-	if err != nil {
-		return err
-	}
-	kept := ids[:0]
-	for _, id := range ids {
-		if id != u.ID && s.m.Contains(userKey(id)) {
-			kept = append(kept, id)
-		}
-	}
-	if len(kept) == 0 {
-		err = s.m.Delete(nameKey(u.Name))
-		if domain.IsNotFound(err) {
-			err = nil
-		}
-		return err
-	}
-	return s.m.Set(nameKey(u.Name), encodeIDs(kept))
-}
-
 // RemoveIDs removes the users with these IDs; absent IDs are ignored.
+// Each user goes first, then its index entry.
 func (s *UserStore) RemoveIDs(ids ...uuid.UUID) error {
 	if len(ids) == 0 {
 		return fmt.Errorf("%w: RemoveIDs with no IDs", ErrEmptyQuery)
 	}
 	s.write.Lock()
 	defer s.write.Unlock()
-	for _, id := range ids {
-		b, ok, err := s.m.Lookup(userKey(id))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
-		u, err := decodeUser(b)
-		if err != nil {
-			return err
-		}
-		if err := s.removeUser(u); err != nil {
-			return err
-		}
-	}
-	return nil
+	return chunks(len(ids), func(lo, hi int) error {
+		return s.m.WriteBatch(func(w domain.MapWriter[[]byte]) error {
+			var (
+				k          keys
+				name, kept []byte
+				other      uuid.UUID
+			)
+			for _, id := range ids[lo:hi] {
+				b, ok, err := w.View(k.user(id))
+				if err == nil && ok {
+					var n []byte
+					if n, err = domain.EncodedUserName(b); err == nil {
+						name = append(name[:0], n...) // the delete reuses b
+					}
+				}
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+				if _, err := w.Delete(k.u); err != nil {
+					return err
+				}
+				s.count.Add(-1)
+				b, _, err = w.View(k.name(name))
+				if err == nil {
+					b, err = idsIn(name, b)
+				}
+				if err != nil {
+					return err
+				}
+				// Keep the other IDs that still have a user.
+				kept = append(kept[:0], b...)
+				n := 0
+				for i := 0; i < len(kept); i += idLen {
+					copy(other[:], kept[i:])
+					if other != id && w.Contains(k.user(other)) {
+						n += copy(kept[n:], other[:])
+					}
+				}
+				if n == 0 {
+					_, err = w.Delete(k.n)
+				} else {
+					err = w.Set(k.n, kept[:n])
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
 }
 
 // RemoveNames removes every user with each of the names.
@@ -327,26 +397,46 @@ func (s *UserStore) RemoveNames(names ...string) error {
 	}
 	s.write.Lock()
 	defer s.write.Unlock()
-	for _, name := range names {
-		ids, err := s.idsOf(name)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := s.m.Delete(userKey(id)); err == nil {
-				s.count.Add(-1)
-			} else if !domain.IsNotFound(err) {
-				return err
+	return chunks(len(names), func(lo, hi int) error {
+		return s.m.WriteBatch(func(w domain.MapWriter[[]byte]) error {
+			var (
+				k   keys
+				ids []byte
+				id  uuid.UUID
+			)
+			for _, name := range names[lo:hi] {
+				b, ok, err := w.View(k.name(stringBytes(name)))
+				if err == nil && ok {
+					b, err = idsIn(k.n[1:], b)
+				}
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
+				ids = append(ids[:0], b...)
+				for i := 0; i < len(ids); i += idLen {
+					copy(id[:], ids[i:])
+					removed, err := w.Delete(k.user(id))
+					if err != nil {
+						return err
+					}
+					if removed {
+						s.count.Add(-1)
+					}
+				}
+				if _, err := w.Delete(k.name(stringBytes(name))); err != nil {
+					return err
+				}
 			}
-		}
-		if len(ids) > 0 {
-			if err := s.m.Delete(nameKey(name)); err != nil && !domain.IsNotFound(err) {
-				return err
-			}
-		}
-	}
-	return nil
+			return nil
+		})
+	})
 }
+
+// stringBytes views s as bytes without copying; the result must not be modified.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // Clear removes every user.
 func (s *UserStore) Clear() error {

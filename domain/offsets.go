@@ -1,7 +1,5 @@
 package domain
 
-import "slices"
-
 // offsets is a sequence of record offsets stored in fixed-size pages, so
 // that a million elements cost 8 MB plus at most two partly filled pages,
 // instead of the up to 25% slack of a growing slice, and growth never copies
@@ -131,15 +129,6 @@ func (o *offsets) Reverse() {
 		a, b := o.slot(i), o.slot(j)
 		*a, *b = *b, *a
 	}
-}
-
-// clone returns a copy sharing no memory with o.
-func (o *offsets) clone() offsets {
-	c := offsets{head: o.head, n: o.n, pages: make([][]uint64, len(o.pages))}
-	for i, pg := range o.pages {
-		c.pages[i] = slices.Clone(pg)
-	}
-	return c
 }
 
 func (o *offsets) Reset() { o.pages, o.head, o.n = nil, 0, 0 }

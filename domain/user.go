@@ -70,7 +70,11 @@ const userVersion = 1
 
 // MarshalBinary encodes the user compactly (not JSON).
 func (u User) MarshalBinary() ([]byte, error) {
-	b := make([]byte, 0, 32+len(u.Name))
+	return u.AppendBinary(make([]byte, 0, 32+len(u.Name)))
+}
+
+// AppendBinary appends the encoding MarshalBinary returns to b.
+func (u User) AppendBinary(b []byte) ([]byte, error) {
 	b = append(b, userVersion)
 	b = append(b, u.ID[:]...)
 	b = binary.AppendUvarint(b, uint64(u.Age))
@@ -177,6 +181,18 @@ func (r *userReader) bytes(n uint64) []byte {
 	v := r.b[:n]
 	r.b = r.b[n:]
 	return v
+}
+
+// EncodedUserName returns the name in a user's encoding without decoding
+// the rest; the result aliases data.
+func EncodedUserName(data []byte) ([]byte, error) {
+	if len(data) < 17 || data[0] != userVersion {
+		return nil, fmt.Errorf("%w: user encoding: bad header", ErrCorrupt)
+	}
+	r := &userReader{b: data[17:]}
+	r.uvarint()
+	name := r.bytes(r.uvarint())
+	return name, r.err
 }
 
 // UnmarshalBinary decodes a user encoded by MarshalBinary.
