@@ -1,8 +1,11 @@
 package fscollections_test
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -146,5 +149,71 @@ func TestCachePoliciesGiveIdenticalResults(t *testing.T) {
 			t.Fatalf("policy %d: hits %d + misses %d != %d reads (evictions %d)", policies[i], mt.CacheHits, mt.CacheMisses, gets, mt.CacheEvictions)
 		}
 		t.Logf("policy %d: hit ratio %.2f", policies[i], float64(mt.CacheHits)/float64(gets))
+	}
+}
+
+// A clean reopen maps the index file copy-on-write: writes to the index
+// in memory (deletes clear order slots and hash slots) must never reach
+// the file, which only a checkpoint replaces.
+func TestMappedIndexStaysPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m")
+	m, err := fscollections.OpenMap[int](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5000 {
+		if err := m.Set(fmt.Sprint(i), i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, err = fscollections.OpenMap[int](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk, err := os.ReadFile(path + ".index.fscollection")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5000; i += 2 {
+		if err := m.Delete(fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 100 {
+		if err := m.Set(fmt.Sprint(i), -i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if now, _ := os.ReadFile(path + ".index.fscollection"); !bytes.Equal(now, onDisk) {
+		t.Fatal("changes to the index in memory reached the index file")
+	}
+	want := map[string]int{}
+	for i := 1; i < 5000; i += 2 {
+		want[fmt.Sprint(i)] = i
+	}
+	for i := range 100 {
+		want[fmt.Sprint(i)] = -i
+	}
+	check := func(when string) {
+		t.Helper()
+		if got := maps.Collect(m.All()); !maps.Equal(got, want) {
+			t.Fatalf("%s: %d entries, want %d", when, len(got), len(want))
+		}
+	}
+	check("after the changes")
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, err = fscollections.OpenMap[int](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	check("after reopening")
+	if r := m.Metrics().RecordsReplayed; r != 0 {
+		t.Fatalf("clean reopen replayed %d records", r)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"slices"
 	"unsafe"
 )
@@ -12,7 +11,8 @@ import (
 // A checkpoint is the in-memory index written to the index file: loading it
 // and replaying only the records after DataLength rebuilds the collection
 // without reading the rest of the data file. The arrays are written as they
-// are in memory (little-endian uint64s), so loading is one read and a copy.
+// are in memory (little-endian uint64s), so loading is a checksum over the
+// bytes (mapped copy-on-write by the caller, see core.loadIndex) and no copy.
 //
 // Layout (FORMAT.md has the full table):
 //
@@ -65,7 +65,7 @@ func (c *checkpoint) parts(clean bool) [][]byte {
 	}
 	var crc uint32
 	for _, p := range parts {
-		crc = crc32.Update(crc, castagnoli, p)
+		crc = crc32cCombine(crc, checksum(p), int64(len(p)))
 	}
 	tail := binary.BigEndian.AppendUint32(make([]byte, 0, 5), crc)
 	if clean {
@@ -107,7 +107,7 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 	default:
 		return c, 0, false, corrupt(path, 0, "length %d does not match its counts", len(b))
 	}
-	if crc32.Checksum(b[:body], castagnoli) != binary.BigEndian.Uint32(b[body:]) {
+	if checksum(b[:body]) != binary.BigEndian.Uint32(b[body:]) {
 		return c, 0, false, corrupt(path, body, "checksum mismatch")
 	}
 	if slotCount&(slotCount-1) != 0 {

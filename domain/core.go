@@ -42,6 +42,9 @@ type core struct {
 	logSeq  uint64 // bumped whenever log is replaced
 	st      state
 	closed  bool
+	// unmaps release index files mapped by load, whose memory st may use
+	// until the collection is closed.
+	unmaps  []func() error
 	applied int64 // log bytes applied to st
 	canCut  bool  // replay may cut a torn tail (write lock held on the files)
 
@@ -140,6 +143,10 @@ func openCore(storage Storage, cfg Config, st state) (*core, error) {
 	c.gs.cond = sync.NewCond(&c.gs.mu)
 	err := c.open()
 	if err != nil {
+		c.st.reset()
+		for _, unmap := range c.unmaps {
+			_ = unmap()
+		}
 		if c.log != nil {
 			_ = c.log.Close()
 		}
@@ -205,14 +212,22 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 	c.liveBytes, c.deadBytes = 0, 0
 	c.epoch.Add(1)
 	from := h.Len()
-	raw, err := c.index.Load()
+	raw, unmap, err := c.loadIndex()
 	if err != nil {
 		return false, 0, err
 	}
 	if raw != nil {
 		cp, n, marked, derr := decodeCheckpoint("index", raw)
-		if derr == nil && cp.kind == h.Kind && cp.generation == h.Generation &&
-			cp.dataLength >= from && cp.dataLength <= log.Size() {
+		used := derr == nil && cp.kind == h.Kind && cp.generation == h.Generation &&
+			cp.dataLength >= from && cp.dataLength <= log.Size()
+		if unmap != nil {
+			if used {
+				c.unmaps = append(c.unmaps, unmap)
+			} else if err := unmap(); err != nil {
+				return false, 0, err
+			}
+		}
+		if used {
 			c.st.load(&cp)
 			c.liveBytes, c.deadBytes = cp.liveBytes, cp.deadBytes
 			from = cp.dataLength
@@ -230,6 +245,20 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 		return false, 0, err
 	}
 	return clean, markedLen, nil
+}
+
+// loadIndex returns the index file's bytes. A collection that is not
+// Shared maps them copy-on-write: the checkpoint's arrays become the index
+// without the file being read or the heap zeroed for it, and pages are
+// copied only when written. unmap, when not nil, releases the mapping. A
+// Shared collection reloads the index whenever another process changed
+// it, so it reads it into the heap instead.
+func (c *core) loadIndex() (raw []byte, unmap func() error, err error) {
+	if c.cfg.Shared {
+		raw, err = c.index.Load()
+		return raw, nil, err
+	}
+	return c.index.Map()
 }
 
 // vals is the log that holds the values: the data file, which for a
@@ -808,6 +837,13 @@ func (c *core) release() error {
 	if c.cfg.Cache != nil {
 		c.cfg.Cache.Purge()
 	}
+	// Nothing reads the index once closed: every operation checks closed
+	// under mu first, and background checkpoints write theirs under mu.
+	c.st.reset()
+	for _, unmap := range c.unmaps {
+		lerr = errors.Join(lerr, unmap())
+	}
+	c.unmaps = nil
 	return errors.Join(lerr, c.storage.Close())
 }
 

@@ -43,6 +43,10 @@ type Log interface {
 type IndexFile interface {
 	// Load returns the file's bytes, or nil when there is no index file.
 	Load() ([]byte, error)
+	// Map is Load for a caller that keeps the bytes as its own memory: they
+	// may be mapped copy-on-write rather than read. release (non-nil when
+	// b is) must be called once, after the last use of b.
+	Map() (b []byte, release func() error, err error)
 	// Save replaces the file's contents, atomically and durably, by the
 	// concatenation of parts.
 	Save(parts ...[]byte) error

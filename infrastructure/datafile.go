@@ -116,7 +116,11 @@ func (d *DataFile) remap() error {
 		d.m = nil
 	}
 	// A writer's mapping is writable: it flips deleted flags with a store.
-	m, err := d.fs.Map(d.f, int(n), !d.readOnly)
+	mode := MapShared
+	if d.readOnly {
+		mode = MapReadOnly
+	}
+	m, err := d.fs.Map(d.f, int(n), mode)
 	if err != nil {
 		return fmt.Errorf("fscollections: mmap %s (%d bytes): %w", d.path, n, err)
 	}

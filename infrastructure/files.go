@@ -59,6 +59,34 @@ func (x *IndexFile) Load() ([]byte, error) {
 	return b, nil
 }
 
+// Map returns the file's bytes mapped copy-on-write, so that a caller may
+// use them as memory it owns without reading the file, and the function
+// that unmaps them; nil when the file does not exist. The index is only
+// ever replaced by rename or cut by its last byte, so the mapping stays
+// valid while it is open.
+func (x *IndexFile) Map() ([]byte, func() error, error) {
+	f, err := x.fs.OpenFile(x.path, os.O_RDONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.Size() == 0 {
+		return []byte{}, func() error { return nil }, nil
+	}
+	m, err := x.fs.Map(f, int(st.Size()), MapPrivate)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, m.Unmap, nil
+}
+
 // Save replaces the file's contents atomically and durably: it writes a
 // temporary file, fsyncs it, renames it over the index and fsyncs the
 // directory.

@@ -19,8 +19,9 @@ type FS interface {
 	Rename(from, to string) error
 	Remove(name string) error
 	Stat(name string) (os.FileInfo, error)
-	// Map maps length bytes of f, writable or read-only, shared.
-	Map(f File, length int, writable bool) (mmap.MMap, error)
+	// Map maps length bytes of f with mode MapReadOnly, MapShared
+	// (writes reach the file) or MapPrivate (writes stay in this process).
+	Map(f File, length int, mode MapMode) (mmap.MMap, error)
 	// SyncDir fsyncs a directory, making renames in it durable.
 	SyncDir(dir string) error
 }
@@ -48,14 +49,28 @@ func (osFS) OpenFile(name string, flag int, perm os.FileMode) (File, error) {
 func (osFS) Rename(from, to string) error          { return os.Rename(from, to) }
 func (osFS) Remove(name string) error              { return os.Remove(name) }
 func (osFS) Stat(name string) (os.FileInfo, error) { return os.Stat(name) }
-func (osFS) Map(f File, length int, writable bool) (mmap.MMap, error) {
+
+// MapMode says how FS.Map maps a file.
+type MapMode int
+
+// The mapping modes.
+const (
+	MapReadOnly MapMode = iota // read only
+	MapShared                  // writable; writes reach the file
+	MapPrivate                 // writable copy-on-write; writes stay in this process
+)
+
+func (osFS) Map(f File, length int, mode MapMode) (mmap.MMap, error) {
 	osf, ok := f.(*os.File)
 	if !ok {
 		return nil, fmt.Errorf("cannot map a %T", f)
 	}
 	prot := mmap.RDONLY
-	if writable {
+	switch mode {
+	case MapShared:
 		prot = mmap.RDWR
+	case MapPrivate:
+		prot = mmap.COPY
 	}
 	return mmap.MapRegion(osf, length, prot, 0, 0)
 }
@@ -168,14 +183,14 @@ func (e *ErrorFS) Rename(from, to string) error {
 }
 
 // Map counts as mmap.
-func (e *ErrorFS) Map(f File, length int, writable bool) (mmap.MMap, error) {
+func (e *ErrorFS) Map(f File, length int, mode MapMode) (mmap.MMap, error) {
 	if err := e.check(FaultMmap, "mmap"); err != nil {
 		return nil, err
 	}
 	if ef, ok := f.(*errorFile); ok {
 		f = ef.File
 	}
-	return e.FS.Map(f, length, writable)
+	return e.FS.Map(f, length, mode)
 }
 
 // SyncDir counts as fsync.

@@ -193,6 +193,14 @@ func (x memIndex) Load() ([]byte, error) {
 	return append([]byte(nil), x.d.index...), nil
 }
 
+func (x memIndex) Map() ([]byte, func() error, error) {
+	b, err := x.Load()
+	if b == nil || err != nil {
+		return nil, nil, err
+	}
+	return b, func() error { return nil }, nil
+}
+
 func (x memIndex) Save(parts ...[]byte) error {
 	x.d.mu.Lock()
 	defer x.d.mu.Unlock()
