@@ -1,12 +1,16 @@
 package fscollections_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/google/uuid"
 
 	"github.com/fscollections/fscollections"
 )
@@ -301,4 +305,85 @@ func BenchmarkListPopFront(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// usersStore returns a store of n generated users and their IDs and names.
+func usersStore(b *testing.B, n int) (*fscollections.UserStore, []uuid.UUID, []string) {
+	s, err := fscollections.OpenUsers(filepath.Join(b.TempDir(), "users"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	users := make([]fscollections.User, n)
+	ids, names := make([]uuid.UUID, n), make([]string, n)
+	for i := range users {
+		name := make([]byte, 15)
+		for j := range name {
+			name[j] = byte('a' + r.IntN(26))
+		}
+		users[i] = fscollections.User{ID: uuid.New(), Name: string(name), Age: 1 + r.IntN(100)}
+		ids[i], names[i] = users[i].ID, users[i].Name
+	}
+	if err := s.Add(users...); err != nil {
+		b.Fatal(err)
+	}
+	return s, ids, names
+}
+
+// BenchmarkUsersHas checks 100,000 IDs of a 100,000-user store per op,
+// the users table's "Check" row; ns/id is per ID.
+func BenchmarkUsersHas(b *testing.B) {
+	s, ids, _ := usersStore(b, 100_000)
+	defer s.Close()
+	for b.Loop() {
+		if !s.Has(ids...) {
+			b.Fatal("an ID is missing")
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(ids)), "ns/id")
+}
+
+// BenchmarkUsersSearch searches 100,000 names per op (the "Search" row).
+func BenchmarkUsersSearch(b *testing.B) {
+	s, _, names := usersStore(b, 100_000)
+	defer s.Close()
+	for b.Loop() {
+		if got := s.SearchByName(names...); len(got) < len(names) {
+			b.Fatalf("found %d of %d", len(got), len(names))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(names)), "ns/name")
+}
+
+// BenchmarkUsersAdd adds 100,000 users to an empty store per op (the "Add"
+// row); ns/user is per user.
+func BenchmarkUsersAdd(b *testing.B) {
+	r := rand.New(rand.NewPCG(9, 10))
+	users := make([]fscollections.User, 100_000)
+	for i := range users {
+		name := make([]byte, 15)
+		for j := range name {
+			name[j] = byte('a' + r.IntN(26))
+		}
+		users[i] = fscollections.User{ID: uuid.New(), Name: string(name), Age: 1 + r.IntN(100)}
+	}
+	dir := b.TempDir()
+	n := 0
+	for b.Loop() {
+		n++
+		sub := filepath.Join(dir, fmt.Sprint(n))
+		s, err := fscollections.OpenUsers(filepath.Join(sub, "users"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Add(users...); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := errors.Join(s.Close(), os.RemoveAll(sub)); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(users)), "ns/user")
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -154,11 +155,11 @@ func (s *UserStore) Has(ids ...uuid.UUID) bool {
 		return false
 	}
 	all := true
+	var k keys
 	err := chunks(len(ids), func(lo, hi int) error {
 		return s.m.ReadBatch(func(r domain.MapReader[[]byte]) error {
-			var k keys
-			for _, id := range ids[lo:hi] {
-				if !r.Contains(k.user(id)) {
+			for _, off := range k.find(r, userKeys(&k, ids[lo:hi])) {
+				if off == 0 {
 					all = false
 					return errStop
 				}
@@ -191,8 +192,47 @@ func chunks(n int, fn func(lo, hi int) error) error {
 }
 
 // keys builds map keys in reused buffers: "u"+ID for users, "n"+name for
-// the name index.
-type keys struct{ u, n []byte }
+// the name index; and many at once for Find.
+type keys struct {
+	u, n []byte
+	buf  []byte   // the keys of a group, back to back
+	list [][]byte // views of buf
+	offs []int64
+}
+
+// userKeys builds the keys of ids in k.list.
+func userKeys(k *keys, ids []uuid.UUID) [][]byte {
+	k.buf, k.list = k.buf[:0], k.list[:0]
+	for _, id := range ids {
+		k.buf = append(append(k.buf, userPrefix), id[:]...)
+	}
+	for i := range ids {
+		k.list = append(k.list, k.buf[i*(1+idLen):(i+1)*(1+idLen)])
+	}
+	return k.list
+}
+
+// nameKeys builds the name-index keys of names in k.list.
+func nameKeys(k *keys, names []string) [][]byte {
+	k.buf, k.list = k.buf[:0], k.list[:0]
+	for _, name := range names {
+		k.buf = append(append(k.buf, namePrefix), name...)
+	}
+	start := 0
+	for _, name := range names {
+		end := start + 1 + len(name)
+		k.list = append(k.list, k.buf[start:end:end])
+		start = end
+	}
+	return k.list
+}
+
+// find looks up every key of list at once (see MapReader.Find).
+func (k *keys) find(r domain.MapReader[[]byte], list [][]byte) []int64 {
+	k.offs = slices.Grow(k.offs[:0], len(list))[:len(list)]
+	r.Find(list, k.offs)
+	return k.offs
+}
 
 func (k *keys) user(id uuid.UUID) []byte {
 	k.u = append(append(k.u[:0], userPrefix), id[:]...)
@@ -216,40 +256,46 @@ func idsIn(name []byte, b []byte) ([]byte, error) {
 // names, then of insertion. SearchByName() is empty. A read error is
 // reported by Err.
 func (s *UserStore) SearchByName(names ...string) []domain.User {
-	var out []domain.User
+	var (
+		out = make([]domain.User, 0, len(names)) // names are mostly unique
+		k   keys
+		ids []uuid.UUID
+	)
 	err := chunks(len(names), func(lo, hi int) error {
 		return s.m.ReadBatch(func(r domain.MapReader[[]byte]) error {
-			var (
-				k   keys
-				ids []byte
-				id  uuid.UUID
-			)
-			for _, name := range names[lo:hi] {
-				b, ok, err := r.View(k.name(stringBytes(name)))
-				if err == nil && ok {
-					_, err = idsIn(k.n[1:], b)
+			group := names[lo:hi]
+			ids = ids[:0]
+			for i, off := range k.find(r, nameKeys(&k, group)) {
+				if off == 0 {
+					continue
+				}
+				b, err := r.ViewAt(off)
+				if err == nil {
+					b, err = idsIn(stringBytes(group[i]), b)
 				}
 				if err != nil {
 					s.setErr(err)
 					continue
 				}
-				ids = append(ids[:0], b...) // the next View reuses b
-				for i := 0; i < len(ids); i += idLen {
-					copy(id[:], ids[i:])
-					b, ok, err := r.View(k.user(id))
-					if !ok && err == nil {
-						continue // indexed before a crash cut the add short
-					}
-					var u domain.User
-					if err == nil {
-						err = u.UnmarshalBinary(b)
-					}
-					if err != nil {
-						s.setErr(err)
-						continue
-					}
-					out = append(out, u)
+				for j := 0; j < len(b); j += idLen {
+					ids = append(ids, uuid.UUID(b[j:j+idLen]))
 				}
+			}
+			out = slices.Grow(out, len(ids))
+			for _, off := range k.find(r, userKeys(&k, ids)) {
+				if off == 0 {
+					continue // indexed before a crash cut the add short
+				}
+				b, err := r.ViewAt(off)
+				var u domain.User
+				if err == nil {
+					err = u.UnmarshalBinary(b)
+				}
+				if err != nil {
+					s.setErr(err)
+					continue
+				}
+				out = append(out, u)
 			}
 			return nil
 		})

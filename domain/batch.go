@@ -34,6 +34,19 @@ func (m *Map[V]) WriteBatch(fn func(w MapWriter[V]) error) error {
 // Contains reports whether key is present.
 func (r MapReader[V]) Contains(key []byte) bool { return r.m.find(key) != 0 }
 
+// Find sets offs[i] to where the entry of keys[i] is, 0 when absent, for
+// ViewAt. Looking up many keys at once is faster than one by one: their
+// cache misses overlap.
+func (r MapReader[V]) Find(keys [][]byte, offs []int64) { r.m.st.findMany(r.m.c, keys, offs) }
+
+// ViewAt returns the encoded value of the entry Find placed at off (not
+// 0), verified against its checksum, valid until the batch's next call.
+// The offset is only good until the batch's next write.
+func (r MapReader[V]) ViewAt(off int64) ([]byte, error) {
+	_, b, err := r.m.entryAt(off)
+	return b, err
+}
+
 // View returns the encoded value of key, verified against its checksum,
 // and whether key is present. The slice is only valid until the batch's
 // next call; it must not be modified.

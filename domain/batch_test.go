@@ -104,3 +104,88 @@ func TestBatchesAgreeWithMapCalls(t *testing.T) {
 		t.Fatalf("WriteBatch after Close: %v", err)
 	}
 }
+
+// Find answers as the one-key probe does, for present, absent and deleted
+// keys, in groups of every size, across table growth and backward-shift
+// deletion.
+func TestFindAgreesWithContains(t *testing.T) {
+	m := openStringMap(t, &domaintest.Disk{})
+	defer m.Close()
+	var keys [][]byte
+	for i := range 3000 {
+		keys = append(keys, []byte(fmt.Sprintf("key-%d", i)))
+	}
+	for i, k := range keys[:2000] {
+		if err := m.Set(string(k), fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 2000; i += 3 {
+		if err := m.Delete(string(keys[i])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range []int{0, 1, 15, 16, 17, 3000} {
+		offs := make([]int64, n)
+		err := m.ReadBatch(func(r domain.MapReader[string]) error {
+			r.Find(keys[:n], offs)
+			for i, k := range keys[:n] {
+				present := i < 2000 && i%3 != 0
+				if (offs[i] != 0) != present || r.Contains(k) != present {
+					return fmt.Errorf("group of %d: key %s found at %d, want present=%v", n, k, offs[i], present)
+				}
+				if present {
+					b, err := r.ViewAt(offs[i])
+					if err != nil || string(b) != fmt.Sprint(i) {
+						return fmt.Errorf("ViewAt(%s) = %q, %v", k, b, err)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Two keys with the same 32-bit hash: the first slot with the hash may be
+// the other key's, and findMany must fall back to the full probe.
+func TestFindManyWithAHashCollision(t *testing.T) {
+	seen := map[uint32][]byte{}
+	var a, b []byte
+	for i := 0; a == nil; i++ {
+		k := []byte(fmt.Sprintf("k%d", i))
+		h := domain.HashKey(k)
+		if prev, ok := seen[h]; ok {
+			a, b = prev, k
+		}
+		seen[h] = k
+	}
+	m := openStringMap(t, &domaintest.Disk{})
+	defer m.Close()
+	for _, k := range [][]byte{a, b} {
+		if err := m.Set(string(k), string(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	offs := make([]int64, 3)
+	_ = m.ReadBatch(func(r domain.MapReader[string]) error {
+		r.Find([][]byte{b, a, []byte("absent")}, offs)
+		return nil
+	})
+	if offs[0] == 0 || offs[1] == 0 || offs[0] == offs[1] {
+		t.Fatalf("Find(%s, %s) = %d, %d: both present, in different records", b, a, offs[0], offs[1])
+	}
+	_ = m.ReadBatch(func(r domain.MapReader[string]) error {
+		for i, k := range [][]byte{b, a} {
+			if v, err := r.ViewAt(offs[i]); err != nil || string(v) != string(k) {
+				t.Fatalf("ViewAt(Find(%s)) = %q, %v", k, v, err)
+			}
+		}
+		return nil
+	})
+	if offs[2] != 0 {
+		t.Fatalf("Find(absent) = %d", offs[2])
+	}
+}

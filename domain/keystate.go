@@ -2,6 +2,7 @@ package domain
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 )
 
@@ -29,30 +30,79 @@ func (s *keyState) save(cp *checkpoint) {
 	cp.order, cp.slots, cp.liveCount = s.order, s.table.slots, s.live
 }
 
-// keyAt returns the key of the entry record at off, unverified (a damaged
-// key merely fails to match; values are verified when read).
-func (c *core) keyAt(off int64) []byte {
-	hb, err := c.log.View(off, RecordHeaderSize)
+// keyIs reports whether the entry record at off has key, reading only the
+// record's header, key length and key (unverified: a damaged key merely
+// fails to match; values are verified when read).
+func (c *core) keyIs(off int64, key []byte) bool {
+	n := RecordHeaderSize + 4 + len(key)
+	if off+int64(n) > c.log.Size() {
+		return false
+	}
+	b, err := c.log.View(off, n)
 	if err != nil {
-		return nil
+		return false
 	}
-	size := ParseRecordHeader(hb).Size
-	if size > MaxPayload || off+RecordHeaderSize+int64(size) > c.log.Size() {
-		return nil
-	}
-	p, err := c.log.View(off+RecordHeaderSize, int(size))
-	if err != nil {
-		return nil
-	}
-	k, _, _ := SplitKeyed(p)
-	return k
+	return binary.BigEndian.Uint64(b[2:10]) >= uint64(4+len(key)) &&
+		binary.BigEndian.Uint32(b[RecordHeaderSize:]) == uint32(len(key)) &&
+		bytes.Equal(b[RecordHeaderSize+4:], key)
 }
 
 // lookup returns the table slot of key, or -1.
 func (s *keyState) lookup(c *core, key []byte, h uint32) int {
 	return s.table.find(h, func(pos int) bool {
-		return bytes.Equal(c.keyAt(int64(s.order.At(pos))), key)
+		return c.keyIs(int64(s.order.At(pos)), key)
 	})
+}
+
+// probeGroup is how many keys positions probes side by side.
+const probeGroup = 16
+
+// findMany sets offs[i] to the record offset of keys[i], or 0 when absent.
+// It goes through the keys in groups, one stage at a time for the whole
+// group — every home slot, then every candidate's order entry, then every
+// candidate's record — so that the cache misses of different keys overlap
+// instead of queueing. A candidate is the first slot of the key's probe
+// run with its hash; a key no candidate settles takes the ordinary probe.
+func (s *keyState) findMany(c *core, keys [][]byte, offs []int64) {
+	var (
+		h    [probeGroup]uint32
+		slot [probeGroup]uint64
+	)
+	for lo := 0; lo < len(keys); lo += probeGroup {
+		group := keys[lo:min(len(keys), lo+probeGroup)]
+		out := offs[lo : lo+len(group)]
+		if len(s.table.slots) == 0 {
+			clear(out)
+			continue
+		}
+		m := s.table.mask()
+		for i, k := range group {
+			h[i] = hashKey(k)
+		}
+		for i := range group {
+			slot[i] = s.table.slots[int(h[i])&m]
+		}
+		for i := range group {
+			out[i] = 0
+			for j, sl := int(h[i])&m, slot[i]; sl != 0; j = (j + 1) & m {
+				sl = s.table.slots[j]
+				if sl != 0 && slotHash(sl) == h[i] {
+					slot[i] = sl
+					out[i] = int64(s.order.At(slotPos(sl)))
+					break
+				}
+			}
+		}
+		for i, k := range group {
+			if out[i] == 0 || c.keyIs(out[i], k) {
+				continue // absent (no slot with its hash), or found
+			}
+			out[i] = 0
+			if j := s.lookup(c, k, h[i]); j >= 0 {
+				out[i] = int64(s.order.At(slotPos(s.table.slots[j])))
+			}
+		}
+	}
 }
 
 // position returns the order position of key, or -1.

@@ -1,0 +1,4 @@
+package domain
+
+// HashKey exposes hashKey to the external tests.
+var HashKey = hashKey
