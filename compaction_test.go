@@ -217,3 +217,79 @@ func TestMappedIndexStaysPrivate(t *testing.T) {
 		t.Fatalf("clean reopen replayed %d records", r)
 	}
 }
+
+// Closing a collection nothing was written to since a clean open puts the
+// clean-close marker back instead of rewriting the index; any write, a
+// Compact or a Clear makes Close write a whole new checkpoint.
+func TestCloseAfterNoWritesRestoresTheMarkerOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m")
+	index := path + ".index.fscollection"
+	m, err := fscollections.OpenMap[string](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 1000 {
+		if err := m.Set(fmt.Sprint(i), "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stat := func() os.FileInfo {
+		t.Helper()
+		fi, err := os.Stat(index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi
+	}
+	reopen := func(change func(*fscollections.FSMap[string]) error) (sameFile bool) {
+		t.Helper()
+		before := stat()
+		m, err := fscollections.OpenMap[string](path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.Metrics().CleanShutdown {
+			t.Fatal("the previous Close left no clean marker")
+		}
+		if v, err := m.Get("7"); err != nil || v != "v" {
+			t.Fatalf("Get(7) = %q, %v", v, err)
+		}
+		if change != nil {
+			if err := change(m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return os.SameFile(before, stat())
+	}
+	if !reopen(nil) {
+		t.Fatal("Close after no writes replaced the index file")
+	}
+	if now, _ := os.ReadFile(index); !bytes.Equal(now, closed) {
+		t.Fatal("Close after no writes changed the index file's bytes")
+	}
+	for _, c := range []struct {
+		name   string
+		change func(*fscollections.FSMap[string]) error
+	}{
+		{"Set", func(m *fscollections.FSMap[string]) error { return m.Set("new", "v") }},
+		{"Delete", func(m *fscollections.FSMap[string]) error { return m.Delete("new") }},
+		{"Compact", func(m *fscollections.FSMap[string]) error { return m.Compact() }},
+	} {
+		if reopen(c.change) {
+			t.Fatalf("Close after %s kept the old index file", c.name)
+		}
+	}
+	if !reopen(nil) {
+		t.Fatal("Close after no writes replaced the index file")
+	}
+}

@@ -44,9 +44,11 @@ type core struct {
 	closed  bool
 	// unmaps release index files mapped by load, whose memory st may use
 	// until the collection is closed.
-	unmaps  []func() error
-	applied int64 // log bytes applied to st
-	canCut  bool  // replay may cut a torn tail (write lock held on the files)
+	unmaps []func() error
+	// untouched is set by a clean open; see stillUntouched.
+	untouched untouched
+	applied   int64 // log bytes applied to st
+	canCut    bool  // replay may cut a torn tail (write lock held on the files)
 
 	liveBytes, deadBytes int64
 	ckptLength           int64 // data length covered by the index file's checkpoint
@@ -186,8 +188,31 @@ func (c *core) open() error {
 		if err := c.index.Truncate(bodyLen); err != nil {
 			return fmt.Errorf("fscollections: strip clean marker: %w", err)
 		}
+		if clean && !c.cfg.Shared && !c.cfg.Swap {
+			c.untouched = untouched{ok: true, logSize: c.log.Size(), logSeq: c.logSeq, saveGen: c.saveGen}
+		}
 	}
 	return nil
+}
+
+// untouched records, for a collection opened clean, what Close compares to
+// tell that nothing was written since: then the index file still holds a
+// checkpoint of the whole log, and putting its marker back is enough.
+type untouched struct {
+	ok      bool
+	logSize int64
+	logSeq  uint64
+	saveGen uint64
+}
+
+// stillUntouched reports whether nothing was written since a clean open.
+// Write lock held, background checkpoints finished.
+func (c *core) stillUntouched() bool {
+	u := c.untouched
+	c.saveMu.Lock()
+	gen := c.saveGen
+	c.saveMu.Unlock()
+	return u.ok && u.logSeq == c.logSeq && u.logSize == c.log.Size() && u.saveGen == gen
 }
 
 // load (re)opens the live data file and rebuilds the state from the index
@@ -809,7 +834,13 @@ func (c *core) Close() error {
 				c.canCut = false
 			}
 		}
-		if err == nil {
+		switch {
+		case err != nil:
+		case c.stillUntouched():
+			// Nothing written since a clean open: the index file is
+			// still a checkpoint of the whole log, minus its marker.
+			err = c.index.Append([]byte{CleanMarker})
+		default:
 			err = c.checkpoint(true)
 		}
 		if c.cfg.Shared {

@@ -58,6 +58,8 @@ type IndexFile interface {
 	Stage(parts ...[]byte) (StagedIndex, error)
 	// Truncate cuts the file to n bytes, durably (to strip the clean-close marker).
 	Truncate(n int64) error
+	// Append adds b at the end of the file, durably (to put the marker back).
+	Append(b []byte) error
 	// Size is the file's length in bytes, 0 when absent.
 	Size() int64
 }

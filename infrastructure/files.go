@@ -157,6 +157,19 @@ func (x *IndexFile) Truncate(n int64) error {
 	return errors.Join(err, f.Close())
 }
 
+// Append adds b at the end of the file and fsyncs it.
+func (x *IndexFile) Append(b []byte) error {
+	f, err := x.fs.OpenFile(x.path, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
+}
+
 // Size is the file's length, 0 when absent.
 func (x *IndexFile) Size() int64 {
 	st, err := x.fs.Stat(x.path)

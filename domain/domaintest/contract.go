@@ -71,6 +71,10 @@ func indexContract(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	load("new")
+	if err := x.Append([]byte("er")); err != nil {
+		t.Fatal(err)
+	}
+	load("newer")
 }
 
 func strCodec() domain.Codec[string] {

@@ -252,6 +252,16 @@ func (x memIndex) Truncate(n int64) error {
 	return nil
 }
 
+func (x memIndex) Append(b []byte) error {
+	x.d.mu.Lock()
+	defer x.d.mu.Unlock()
+	if x.d.index == nil {
+		return fmt.Errorf("append to a missing index")
+	}
+	x.d.index = append(x.d.index, b...)
+	return nil
+}
+
 func (x memIndex) Size() int64 {
 	x.d.mu.Lock()
 	defer x.d.mu.Unlock()
