@@ -521,7 +521,14 @@ func (s *UserStore) Sync() error { return s.m.Sync() }
 func (s *UserStore) Close() error {
 	s.write.Lock()
 	defer s.write.Unlock()
-	err := s.m.Set(countKey, []byte(strconv.FormatInt(s.count.Load(), 10)))
+	// Save the count, unless it is saved already: a store opened, read and
+	// closed then writes nothing, and Close only puts the index's clean
+	// marker back.
+	count := []byte(strconv.FormatInt(s.count.Load(), 10))
+	saved, ok, err := s.m.Lookup(countKey)
+	if err == nil && (!ok || !bytes.Equal(saved, count)) {
+		err = s.m.Set(countKey, count)
+	}
 	if errors.Is(err, domain.ErrClosed) {
 		return nil
 	}
