@@ -272,14 +272,16 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 	return clean, markedLen, nil
 }
 
-// loadIndex returns the index file's bytes. A collection that is not
-// Shared maps them copy-on-write: the checkpoint's arrays become the index
-// without the file being read or the heap zeroed for it, and pages are
-// copied only when written. unmap, when not nil, releases the mapping. A
-// Shared collection reloads the index whenever another process changed
-// it, so it reads it into the heap instead.
+// loadIndex returns the index file's bytes. An exclusive writer maps them
+// copy-on-write: the checkpoint's arrays become the index without the file
+// being read or the heap zeroed for it, and pages are copied only when
+// written. unmap, when not nil, releases the mapping. Only the exclusive
+// writer can be sure the file will not shrink under the mapping (a writer
+// opening while a read-only handle maps the file strips its last byte,
+// which could take the last page away); a Shared collection also reloads
+// the index whenever another process changed it. Both read it instead.
 func (c *core) loadIndex() (raw []byte, unmap func() error, err error) {
-	if c.cfg.Shared {
+	if c.cfg.Shared || c.cfg.ReadOnly {
 		raw, err = c.index.Load()
 		return raw, nil, err
 	}
