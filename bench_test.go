@@ -387,3 +387,41 @@ func BenchmarkUsersAdd(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(users)), "ns/user")
 }
+
+// BenchmarkUsersRemoveIDs removes 100,000 users by ID per op (the "Remove
+// by ID" row), adding them back untimed between ops; ns/user is per user.
+func BenchmarkUsersRemoveIDs(b *testing.B) {
+	s, ids, _ := usersStore(b, 100_000)
+	defer s.Close()
+	benchmarkUsersRemove(b, s, len(ids), func() error { return s.RemoveIDs(ids...) })
+}
+
+// BenchmarkUsersRemoveNames removes 100,000 users by name per op (the
+// "Remove by name" row); ns/user is per user.
+func BenchmarkUsersRemoveNames(b *testing.B) {
+	s, _, names := usersStore(b, 100_000)
+	defer s.Close()
+	benchmarkUsersRemove(b, s, len(names), func() error { return s.RemoveNames(names...) })
+}
+
+// benchmarkUsersRemove times remove, restoring the store's users between ops.
+func benchmarkUsersRemove(b *testing.B, s *fscollections.UserStore, n int, remove func() error) {
+	var users []fscollections.User
+	for u := range s.All() {
+		users = append(users, u)
+	}
+	for b.Loop() {
+		if err := remove(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if s.Len() != 0 {
+			b.Fatalf("%d users left", s.Len())
+		}
+		if err := s.Add(users...); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/user")
+}
