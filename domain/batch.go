@@ -76,9 +76,4 @@ func (w MapWriter[V]) Set(key []byte, v V) error {
 }
 
 // Delete removes key and reports whether it was present.
-func (w MapWriter[V]) Delete(key []byte) (bool, error) {
-	if w.m.find(key) == 0 {
-		return false, nil
-	}
-	return true, w.m.del(key)
-}
+func (w MapWriter[V]) Delete(key []byte) (bool, error) { return w.m.delete(key) }

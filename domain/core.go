@@ -539,13 +539,24 @@ func (c *core) appendRecord(rec []byte) (int64, error) {
 func (c *core) applyRecord(rec []byte, off int64) error {
 	n := int64(len(rec))
 	dead, err := c.st.apply(c, Op(rec[0]), off, rec[RecordHeaderSize:], n)
+	return c.settle(n, dead, err)
+}
+
+// deletedFlag is the deleted flag's byte when set (shared, so that setting
+// it allocates nothing; Log.WriteAt only reads it).
+var deletedFlag = []byte{1}
+
+// settle finishes applying an n-byte record, which made the record at dead
+// (if not 0) dead, or failed with err: it accounts the record and flags the
+// dead one deleted in place.
+func (c *core) settle(n, dead int64, err error) error {
 	c.applied = c.log.Size()
 	c.sinceCompact += n
 	if err != nil {
 		return err
 	}
 	if dead > 0 {
-		if err := c.log.WriteAt([]byte{1}, dead+DeletedFlagOffset); err != nil {
+		if err := c.log.WriteAt(deletedFlag, dead+DeletedFlagOffset); err != nil {
 			return fmt.Errorf("fscollections: flag record at %d deleted: %w", dead, err)
 		}
 		if c.cfg.Cache != nil {

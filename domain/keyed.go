@@ -53,13 +53,23 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 	return k.c.commit(rec)
 }
 
-// del writes a delete record for key, which must be present. Write lock held.
-func (k keyed) del(key []byte) error {
+// delete writes a delete record for key if it is present, and reports
+// whether it was. The table is probed once: the record is applied to the
+// slot that probe found, rather than looked up again. Write lock held.
+func (k keyed) delete(key []byte) (bool, error) {
+	i := k.st.lookup(k.c, key, hashKey(key))
+	if i < 0 {
+		return false, nil
+	}
 	rec := BeginRecord(k.c.scratch[:0], OpDelete)
 	rec = AppendKeyed(rec, key)
 	FinishRecord(rec)
 	k.c.scratch = rec
-	return k.c.commit(rec)
+	if _, err := k.c.appendRecord(rec); err != nil {
+		return false, err
+	}
+	n := int64(len(rec))
+	return true, k.c.settle(n, k.st.removeSlot(k.c, i, n), nil)
 }
 
 // entryAt returns the verified key and value of the record at off. Lock held.
@@ -163,5 +173,6 @@ func (k keyed) popLast(take func(key, value []byte) error) error {
 	if err := take(key, value); err != nil {
 		return err
 	}
-	return k.del(bytes.Clone(key))
+	_, err = k.delete(bytes.Clone(key))
+	return err
 }

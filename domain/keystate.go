@@ -135,10 +135,17 @@ func (s *keyState) apply(c *core, op Op, off int64, p []byte, n int64) (int64, e
 		s.live++
 		return 0, nil
 	}
-	c.deadBytes += n
 	if i < 0 {
+		c.deadBytes += n
 		return 0, nil
 	}
+	return s.removeSlot(c, i, n), nil
+}
+
+// removeSlot applies an n-byte delete record to the entry in table slot i
+// and returns the offset of the entry's record, now dead.
+func (s *keyState) removeSlot(c *core, i int, n int64) int64 {
+	c.deadBytes += n
 	pos := slotPos(s.table.slots[i])
 	old := int64(s.order.At(pos))
 	c.markDead(old)
@@ -151,7 +158,7 @@ func (s *keyState) apply(c *core, op Op, off int64, p []byte, n int64) (int64, e
 		n2--
 	}
 	s.order.Truncate(n2)
-	return old, nil
+	return old
 }
 
 // last returns the position of the most recently inserted entry, or -1.

@@ -111,11 +111,9 @@ func (m *Map[V]) Delete(key string) error {
 	if err := m.c.beginWrite(); err != nil {
 		return err
 	}
-	var err error
-	if m.find(stringBytes(key)) == 0 {
+	found, err := m.delete(stringBytes(key))
+	if err == nil && !found {
 		err = notFound(key)
-	} else {
-		err = m.del(stringBytes(key))
 	}
 	return m.c.endWrite(err)
 }
@@ -137,7 +135,7 @@ func (m *Map[V]) Pop(key string) (V, error) {
 	}
 	v, err := m.get(key)
 	if err == nil {
-		err = m.del(stringBytes(key))
+		_, err = m.delete(stringBytes(key))
 	}
 	return v, m.c.endWrite(err)
 }

@@ -60,8 +60,8 @@ func (s *Set[T]) remove(v T, mustExist bool) error {
 	if err := s.c.beginWrite(); err != nil {
 		return err
 	}
-	if s.find(key) != 0 {
-		err = s.del(key)
+	if found, err2 := s.delete(key); err2 != nil || found {
+		err = err2
 	} else if mustExist {
 		err = fmt.Errorf("%w: element not in set", ErrNotFound)
 	}
