@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -261,4 +262,97 @@ func TestUserStoreImportExport(t *testing.T) {
 	if _, err := s3.Import(strings.NewReader(`{"name": "", "age": 3}`)); !errors.Is(err, fscollections.ErrInvalidUser) || s3.Len() != 0 {
 		t.Fatalf("invalid user in import: %v", err)
 	}
+}
+
+// Removals in calls that span several chunks, with repeated and absent IDs
+// and names, and many users per name, agree with a model: the same users
+// remain, each name finds exactly its users, and the count is right, also
+// after a reopen.
+func TestUserStoreRemovalsAgreeWithAModel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users")
+	s := openUsers(t, path)
+	defer func() { s.Close() }()
+	r := rand.New(rand.NewPCG(1, 2))
+	pool := make([]string, 300)
+	for i := range pool {
+		pool[i] = fmt.Sprintf("name-%d", i)
+	}
+	model := map[uuid.UUID]string{}
+	var ids []uuid.UUID
+	check := func(step string) {
+		t.Helper()
+		if s.Len() != len(model) {
+			t.Fatalf("%s: Len %d, want %d", step, s.Len(), len(model))
+		}
+		want := map[string][]uuid.UUID{}
+		for _, id := range ids {
+			if name, ok := model[id]; ok {
+				want[name] = append(want[name], id)
+			}
+		}
+		for _, name := range pool {
+			var got []uuid.UUID
+			for _, u := range s.SearchByName(name) {
+				got = append(got, u.ID)
+			}
+			if !slices.Equal(got, want[name]) {
+				t.Fatalf("%s: SearchByName(%q) = %v, want %v", step, name, got, want[name])
+			}
+		}
+		if err := s.Err(); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	for round := 0; round < 6; round++ {
+		users := make([]fscollections.User, 2500)
+		for i := range users {
+			users[i] = fscollections.User{ID: uuid.New(), Name: pool[r.IntN(len(pool))], Age: 30}
+			model[users[i].ID] = users[i].Name
+			ids = append(ids, users[i].ID)
+		}
+		if err := s.Add(users...); err != nil {
+			t.Fatal(err)
+		}
+		check("add")
+		var remove []uuid.UUID
+		for range 1500 {
+			switch id := ids[r.IntN(len(ids))]; r.IntN(10) {
+			case 0:
+				remove = append(remove, uuid.New()) // absent
+			case 1:
+				remove = append(remove, id, id) // twice in one chunk
+			default:
+				remove = append(remove, id)
+			}
+		}
+		if err := s.RemoveIDs(remove...); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range remove {
+			delete(model, id)
+		}
+		check("RemoveIDs")
+		var byName []string
+		for range 40 {
+			name := pool[r.IntN(len(pool))]
+			byName = append(byName, name, "nobody")
+			if r.IntN(4) == 0 {
+				byName = append(byName, name)
+			}
+		}
+		if err := s.RemoveNames(byName...); err != nil {
+			t.Fatal(err)
+		}
+		for id, name := range model {
+			if slices.Contains(byName, name) {
+				delete(model, id)
+			}
+		}
+		check("RemoveNames")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openUsers(t, path)
+	check("reopen")
 }

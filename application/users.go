@@ -213,7 +213,7 @@ func userKeys(k *keys, ids []uuid.UUID) [][]byte {
 }
 
 // nameKeys builds the name-index keys of names in k.list.
-func nameKeys(k *keys, names []string) [][]byte {
+func nameKeys[S ~string | ~[]byte](k *keys, names []S) [][]byte {
 	k.buf, k.list = k.buf[:0], k.list[:0]
 	for _, name := range names {
 		k.buf = append(append(k.buf, namePrefix), name...)
@@ -381,59 +381,87 @@ func (s *UserStore) RemoveIDs(ids ...uuid.UUID) error {
 	}
 	s.write.Lock()
 	defer s.write.Unlock()
+	var (
+		k         keys
+		found     []uuid.UUID
+		buf, kept []byte
+		ends      []int
+		names     [][]byte // views of buf
+	)
 	return chunks(len(ids), func(lo, hi int) error {
 		return s.m.WriteBatch(func(w domain.MapWriter[[]byte]) error {
-			var (
-				k          keys
-				name, kept []byte
-				other      uuid.UUID
-			)
-			for _, id := range ids[lo:hi] {
-				b, ok, err := w.View(k.user(id))
-				if err == nil && ok {
-					var n []byte
-					if n, err = domain.EncodedUserName(b); err == nil {
-						name = append(name[:0], n...) // the delete reuses b
-					}
-				}
-				if err != nil {
-					return err
-				}
-				if !ok {
+			// Look the chunk's users up together, then their names'
+			// index entries, so that their cache misses overlap; the
+			// deletes below find both in the cache.
+			found, buf, ends = found[:0], buf[:0], ends[:0]
+			for i, off := range k.find(w.MapReader, userKeys(&k, ids[lo:hi])) {
+				if off == 0 {
 					continue
 				}
-				if _, err := w.Delete(k.u); err != nil {
+				b, err := w.ViewAt(off)
+				if err == nil {
+					b, err = domain.EncodedUserName(b)
+				}
+				if err != nil {
 					return err
+				}
+				found = append(found, ids[lo+i])
+				buf = append(buf, b...)
+				ends = append(ends, len(buf))
+			}
+			names = names[:0]
+			for i, end := range ends {
+				start := 0
+				if i > 0 {
+					start = ends[i-1]
+				}
+				names = append(names, buf[start:end:end])
+			}
+			k.find(w.MapReader, nameKeys(&k, names)) // only to warm the cache
+			for i, id := range found {
+				removed, err := w.Delete(k.user(id))
+				if err != nil {
+					return err
+				}
+				if !removed {
+					continue // the ID came twice
 				}
 				s.count.Add(-1)
-				b, _, err = w.View(k.name(name))
-				if err == nil {
-					b, err = idsIn(name, b)
-				}
-				if err != nil {
-					return err
-				}
-				// Keep the other IDs that still have a user.
-				kept = append(kept[:0], b...)
-				n := 0
-				for i := 0; i < len(kept); i += idLen {
-					copy(other[:], kept[i:])
-					if other != id && w.Contains(k.user(other)) {
-						n += copy(kept[n:], other[:])
-					}
-				}
-				if n == 0 {
-					_, err = w.Delete(k.n)
-				} else {
-					err = w.Set(k.n, kept[:n])
-				}
-				if err != nil {
+				if kept, err = unindex(w, &k, names[i], id, kept); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
 	})
+}
+
+// unindex removes id from the index entry of name, keeping the other IDs
+// that still have a user, and deleting the entry when none does. kept is
+// a buffer to reuse; unindex returns it.
+func unindex(w domain.MapWriter[[]byte], k *keys, name []byte, id uuid.UUID, kept []byte) ([]byte, error) {
+	b, _, err := w.View(k.name(name))
+	if err == nil {
+		b, err = idsIn(name, b)
+	}
+	if err != nil {
+		return kept, err
+	}
+	kept = append(kept[:0], b...) // the writes below reuse b
+	n := 0
+	var other uuid.UUID
+	for i := 0; i < len(kept); i += idLen {
+		copy(other[:], kept[i:])
+		if other != id && w.Contains(k.user(other)) {
+			n += copy(kept[n:], other[:])
+		}
+	}
+	if n == 0 {
+		_, err = w.Delete(k.n)
+	} else {
+		err = w.Set(k.n, kept[:n])
+	}
+	return kept, err
 }
 
 // RemoveNames removes every user with each of the names.
@@ -443,27 +471,36 @@ func (s *UserStore) RemoveNames(names ...string) error {
 	}
 	s.write.Lock()
 	defer s.write.Unlock()
+	var (
+		k    keys
+		ids  []uuid.UUID
+		ends []int
+	)
 	return chunks(len(names), func(lo, hi int) error {
 		return s.m.WriteBatch(func(w domain.MapWriter[[]byte]) error {
-			var (
-				k   keys
-				ids []byte
-				id  uuid.UUID
-			)
-			for _, name := range names[lo:hi] {
-				b, ok, err := w.View(k.name(stringBytes(name)))
-				if err == nil && ok {
-					b, err = idsIn(k.n[1:], b)
+			// Read every name's IDs first, then look their users up
+			// together (see RemoveIDs), then delete.
+			group := names[lo:hi]
+			ids, ends = ids[:0], ends[:0]
+			for i, off := range k.find(w.MapReader, nameKeys(&k, group)) {
+				if off != 0 {
+					b, err := w.ViewAt(off)
+					if err == nil {
+						b, err = idsIn(stringBytes(group[i]), b)
+					}
+					if err != nil {
+						return err
+					}
+					for j := 0; j < len(b); j += idLen {
+						ids = append(ids, uuid.UUID(b[j:j+idLen]))
+					}
 				}
-				if err != nil {
-					return err
-				}
-				if !ok {
-					continue
-				}
-				ids = append(ids[:0], b...)
-				for i := 0; i < len(ids); i += idLen {
-					copy(id[:], ids[i:])
+				ends = append(ends, len(ids))
+			}
+			k.find(w.MapReader, userKeys(&k, ids)) // only to warm the cache
+			start := 0
+			for i, name := range group {
+				for _, id := range ids[start:ends[i]] {
 					removed, err := w.Delete(k.user(id))
 					if err != nil {
 						return err
@@ -472,6 +509,7 @@ func (s *UserStore) RemoveNames(names ...string) error {
 						s.count.Add(-1)
 					}
 				}
+				start = ends[i]
 				if _, err := w.Delete(k.name(stringBytes(name))); err != nil {
 					return err
 				}
