@@ -33,6 +33,79 @@ func (c *core) housekeeping() error {
 	return nil
 }
 
+// copyBatch is how many records compaction copies per copyRecords call.
+const copyBatch = 4096
+
+// copyRecords appends the records at offs to dst, in order, verifying each
+// against its checksum, and replaces each offset with the record's offset
+// in dst. A record of op asIs that is not flagged deleted is the same in
+// the copy, so such records lying back to back go out as one run, bytes
+// and all, with no checksum recomputed. Any other record is rewritten:
+// rebuild makes it, from BeginRecord to its payload (nil: the same op and
+// payload), and copyRecords finishes it.
+func (c *core) copyRecords(dst Log, offs []int64, asIs Op, rebuild func(rec []byte, op Op, p []byte) ([]byte, error)) error {
+	var (
+		src              = c.vals()
+		rec              []byte
+		runStart, runEnd int64 // the pending run: source bytes [runStart, runEnd)
+		runFirst         int   // the index in offs of its first record
+	)
+	flush := func(upTo int) error {
+		if runEnd == runStart {
+			return nil
+		}
+		run, err := src.View(runStart, int(runEnd-runStart))
+		if err != nil {
+			return corrupt(src.Path(), runStart, "record run out of range: %v", err)
+		}
+		to, err := dst.Append(run)
+		if err != nil {
+			return err
+		}
+		for j := runFirst; j < upTo; j++ {
+			offs[j] = to + offs[j] - runStart
+		}
+		runStart, runEnd = 0, 0
+		return nil
+	}
+	// readRecords reads offs[k] ahead of the records it hands over; flush
+	// only rewrites the offsets of records already handed over.
+	err := c.readRecords(len(offs), func(k int) int64 { return offs[k] }, func(k int, off int64, op Op, p []byte) error {
+		hb, err := src.View(off, RecordHeaderSize)
+		if err != nil {
+			return err
+		}
+		if op == asIs && hb[deletedAt] == 0 {
+			if off != runEnd || runEnd == runStart {
+				if err := flush(k); err != nil {
+					return err
+				}
+				runStart, runEnd, runFirst = off, off, k
+			}
+			runEnd += RecordHeaderSize + int64(len(p))
+			return nil
+		}
+		if err := flush(k); err != nil {
+			return err
+		}
+		if rebuild != nil {
+			rec, err = rebuild(rec[:0], op, p)
+		} else {
+			rec = append(BeginRecord(rec[:0], op), p...)
+		}
+		if err != nil {
+			return err
+		}
+		FinishRecord(rec)
+		offs[k], err = dst.Append(rec)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return flush(len(offs))
+}
+
 // saveIndex writes b to the index file. Every save goes through here.
 func (c *core) saveIndex(parts ...[]byte) error {
 	c.saveMu.Lock()

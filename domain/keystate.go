@@ -197,25 +197,27 @@ func (s *keyState) defrag() {
 
 func (s *keyState) compact(c *core, dst Log) (state, error) {
 	next := &keyState{table: s.table, live: s.live}
-	var rec []byte
-	for i := 0; i < s.order.Len(); i++ {
-		off := int64(s.order.At(i))
-		if off == 0 {
-			next.order.Push(0) // keep positions: iterations may be under way
-			continue
+	var offs []int64
+	for lo := 0; lo < s.order.Len(); lo += copyBatch {
+		hi := min(s.order.Len(), lo+copyBatch)
+		offs = offs[:0]
+		for i := lo; i < hi; i++ {
+			if off := int64(s.order.At(i)); off != 0 {
+				offs = append(offs, off)
+			}
 		}
-		op, p, err := c.payloadAt(off)
-		if err != nil {
-			return nil, fmt.Errorf("entry %d: %w", i, err)
+		if err := c.copyRecords(dst, offs, OpPut, nil); err != nil {
+			return nil, fmt.Errorf("entries %d to %d: %w", lo, hi-1, err)
 		}
-		rec = BeginRecord(rec[:0], op)
-		rec = append(rec, p...)
-		FinishRecord(rec)
-		noff, err := dst.Append(rec)
-		if err != nil {
-			return nil, err
+		j := 0
+		for i := lo; i < hi; i++ {
+			if s.order.At(i) == 0 {
+				next.order.Push(0) // keep positions: iterations may be under way
+				continue
+			}
+			next.order.Push(uint64(offs[j]))
+			j++
 		}
-		next.order.Push(uint64(noff))
 	}
 	return next, nil
 }

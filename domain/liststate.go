@@ -84,21 +84,25 @@ func (s *listState) apply(c *core, op Op, off int64, p []byte, n int64) (int64, 
 
 func (s *listState) compact(c *core, dst Log) (state, error) {
 	next := &listState{}
-	var rec []byte
-	for i := 0; i < s.offs.Len(); i++ {
-		off := int64(s.offs.At(i))
-		v, err := c.valueAt(off)
-		if err != nil {
-			return nil, fmt.Errorf("element %d: %w", i, err)
+	path := c.vals().Path()
+	// Insert and Set records become Append records of their values.
+	asAppend := func(rec []byte, op Op, p []byte) ([]byte, error) {
+		v, err := valueIn(path, 0, op, p)
+		return append(BeginRecord(rec, OpAppend), v...), err
+	}
+	var offs []int64
+	for lo := 0; lo < s.offs.Len(); lo += copyBatch {
+		hi := min(s.offs.Len(), lo+copyBatch)
+		offs = offs[:0]
+		for i := lo; i < hi; i++ {
+			offs = append(offs, int64(s.offs.At(i)))
 		}
-		rec = BeginRecord(rec[:0], OpAppend)
-		rec = append(rec, v...)
-		FinishRecord(rec)
-		noff, err := dst.Append(rec)
-		if err != nil {
-			return nil, err
+		if err := c.copyRecords(dst, offs, OpAppend, asAppend); err != nil {
+			return nil, fmt.Errorf("elements %d to %d: %w", lo, hi-1, err)
 		}
-		next.offs.Push(uint64(noff))
+		for _, off := range offs {
+			next.offs.Push(uint64(off))
+		}
 	}
 	return next, nil
 }

@@ -161,14 +161,24 @@ func (d *DataFile) Append(b []byte) (int64, error) {
 	if d.readOnly {
 		return 0, domain.ErrReadOnly
 	}
-	if len(d.buf) >= bufLimit {
+	if len(d.buf) >= bufLimit || len(b) >= bufLimit {
 		if err := d.Flush(); err != nil {
 			return 0, err
 		}
 	}
 	off := d.Size()
-	d.buf = append(d.buf, b...)
-	return off, nil
+	if len(b) < bufLimit {
+		d.buf = append(d.buf, b...)
+		return off, nil
+	}
+	// A large append (a run of records copied by compaction) goes to the
+	// file directly rather than through the buffer.
+	if _, err := d.f.WriteAt(b, off); err != nil {
+		_ = d.f.Truncate(off)
+		return 0, fmt.Errorf("fscollections: write %s at %d: %w", d.path, off, err)
+	}
+	d.flushed += int64(len(b))
+	return off, d.remap()
 }
 
 // WriteAt overwrites bytes in place, in the buffer or the file.

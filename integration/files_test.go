@@ -172,6 +172,14 @@ func TestBitFlipGivesErrCorruptAndSparesNeighbours(t *testing.T) {
 			if err := l.Err(); !errors.Is(err, fscollections.ErrCorrupt) || n != 10 {
 				t.Fatalf("iteration saw %d elements then Err() = %v", n, err)
 			}
+			// Compaction verifies what it copies: it refuses to carry the
+			// damage over, and the collection stays as it was.
+			if err := l.Compact(); !errors.Is(err, fscollections.ErrCorrupt) {
+				t.Fatalf("Compact = %v; want ErrCorrupt", err)
+			}
+			if v, err := l.Get(19); err != nil || v != "value-19" || l.Len() != 20 {
+				t.Fatalf("after the failed Compact: Get(19) = %q, %v; Len %d", v, err, l.Len())
+			}
 		})
 	}
 }

@@ -22,6 +22,7 @@ func RunStorageContract(t *testing.T, newOpener func(t *testing.T) Opener) {
 	t.Run("shared handles", func(t *testing.T) { sharedContract(t, newOpener(t)) })
 	t.Run("type mismatch", func(t *testing.T) { mismatchContract(t, newOpener(t)) })
 	t.Run("index file", func(t *testing.T) { indexContract(t, newOpener(t)) })
+	t.Run("log", func(t *testing.T) { logContract(t, newOpener(t)) })
 }
 
 // indexContract: Save replaces the index with the concatenation of its
@@ -293,4 +294,62 @@ func mismatchContract(t *testing.T, open Opener) {
 	if _, err := domain.OpenMap(open(t), cfg(), strCodec()); err == nil {
 		t.Fatal("opened a list as a map")
 	}
+}
+
+// logContract: appends of any size, small ones buffered and large ones
+// (compaction's runs of records) written at once, read back at the offsets
+// Append returned, before and after Flush, and from a reopened log.
+func logContract(t *testing.T, open Opener) {
+	s := open(t)
+	h := domain.FileHeader{Generation: 1, TypeName: "bytes", Kind: domain.KindList}
+	l, err := s.OpenLog(h, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		chunks [][]byte
+		offs   []int64
+	)
+	for i, n := range []int{10, 70_000, 3, 200_000, 64 << 10, 1, 5_000} {
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = byte(i*31 + j)
+		}
+		off, err := l.Append(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chunks, offs = append(chunks, b), append(offs, off)
+	}
+	check := func(l domain.Log, when string) {
+		t.Helper()
+		for i, b := range chunks {
+			got, err := l.View(offs[i], len(b))
+			if err != nil || !slices.Equal(got, b) {
+				t.Fatalf("%s: append %d (%d bytes at %d) reads back wrong: %v", when, i, len(b), offs[i], err)
+			}
+		}
+		last := len(chunks) - 1
+		if want := offs[last] + int64(len(chunks[last])); l.Size() != want {
+			t.Fatalf("%s: Size %d, want %d", when, l.Size(), want)
+		}
+	}
+	check(l, "before Flush")
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	check(l, "after Flush")
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t)
+	defer s.Close()
+	if l, err = s.OpenLog(h, false); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	check(l, "reopened")
 }
