@@ -197,6 +197,23 @@ func EncodedUserName(data []byte) ([]byte, error) {
 
 // UnmarshalBinary decodes a user encoded by MarshalBinary.
 func (u *User) UnmarshalBinary(data []byte) error {
+	return u.unmarshal(data, func(b []byte) string { return string(b) })
+}
+
+// UserDecoder decodes many users, giving their names shared allocations:
+// one per 8 KiB of names instead of one per user. As with a Go substring,
+// a name kept keeps that chunk of names alive. The zero value is ready.
+type UserDecoder struct{ names slab }
+
+// Decode decodes a user encoded by MarshalBinary.
+func (d *UserDecoder) Decode(data []byte) (User, error) {
+	var u User
+	err := u.unmarshal(data, d.names.string)
+	return u, err
+}
+
+// unmarshal decodes data into u, making the name with str.
+func (u *User) unmarshal(data []byte, str func([]byte) string) error {
 	r := &userReader{b: data}
 	if len(data) < 17 || data[0] != userVersion {
 		return fmt.Errorf("%w: user encoding: bad header", ErrCorrupt)
@@ -205,7 +222,7 @@ func (u *User) UnmarshalBinary(data []byte) error {
 	r.b = data[17:]
 	age := r.uvarint()
 	name := r.bytes(r.uvarint())
-	u.Age, u.Name = int(age), string(name)
+	u.Age, u.Name = int(age), str(name)
 	if age > 150 {
 		r.fail("age out of range")
 	}
