@@ -50,7 +50,16 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 	}
 	FinishRecord(rec)
 	k.c.scratch = rec
-	return k.c.commit(rec)
+	// Probe once: the record is applied to the slot found, or inserted at
+	// the empty slot that ended the probe.
+	h := hashKey(key)
+	i, found := k.st.probe(k.c, key, h)
+	off, err := k.c.appendRecord(rec)
+	if err != nil {
+		return err
+	}
+	n := int64(len(rec))
+	return k.c.settle(n, k.st.putSlot(k.c, i, found, h, off, n), nil)
 }
 
 // delete writes a delete record for key if it is present, and reports

@@ -49,7 +49,16 @@ func (c *core) keyIs(off int64, key []byte) bool {
 
 // lookup returns the table slot of key, or -1.
 func (s *keyState) lookup(c *core, key []byte, h uint32) int {
-	return s.table.find(h, func(pos int) bool {
+	if i, found := s.probe(c, key, h); found {
+		return i
+	}
+	return -1
+}
+
+// probe returns the table slot of key and true, or the empty slot where
+// it would go and false (see keyTable.probe).
+func (s *keyState) probe(c *core, key []byte, h uint32) (int, bool) {
+	return s.table.probe(h, func(pos int) bool {
 		return c.keyIs(int64(s.order.At(pos)), key)
 	})
 }
@@ -120,26 +129,34 @@ func (s *keyState) apply(c *core, op Op, off int64, p []byte, n int64) (int64, e
 		return 0, corrupt(c.log.Path(), off, "bad %s record in a %s", opName(op), c.cfg.Header.Kind)
 	}
 	h := hashKey(key)
-	i := s.lookup(c, key, h)
 	if op == OpPut {
-		c.liveBytes += n
-		if i >= 0 { // overwrite: the key keeps its place
-			pos := slotPos(s.table.slots[i])
-			old := int64(s.order.At(pos))
-			c.markDead(old)
-			s.order.SetAt(pos, uint64(off))
-			return old, nil
-		}
-		s.table.insert(h, s.order.Len())
-		s.order.Push(uint64(off))
-		s.live++
-		return 0, nil
+		i, found := s.probe(c, key, h)
+		return s.putSlot(c, i, found, h, off, n), nil
 	}
+	i := s.lookup(c, key, h)
 	if i < 0 {
 		c.deadBytes += n
 		return 0, nil
 	}
 	return s.removeSlot(c, i, n), nil
+}
+
+// putSlot applies an n-byte put record at off for a key with hash h whose
+// probe (see probe) ended at table slot i, found or not, and returns the
+// offset of the record it replaced, now dead, or 0.
+func (s *keyState) putSlot(c *core, i int, found bool, h uint32, off, n int64) int64 {
+	c.liveBytes += n
+	if found { // overwrite: the key keeps its place
+		pos := slotPos(s.table.slots[i])
+		old := int64(s.order.At(pos))
+		c.markDead(old)
+		s.order.SetAt(pos, uint64(off))
+		return old
+	}
+	s.table.insertAt(i, h, s.order.Len())
+	s.order.Push(uint64(off))
+	s.live++
+	return 0
 }
 
 // removeSlot applies an n-byte delete record to the entry in table slot i
