@@ -3,7 +3,7 @@ GO        ?= go
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT   = golang.org/x/perf/cmd/benchstat@latest
 
-.PHONY: run test lint fmt vet bench bench-compare bench-peers stress fuzz fuzz-short
+.PHONY: run test lint fmt vet bench bench-compare bench-peers bench-users stress fuzz fuzz-short
 
 FUZZ_TARGETS = FuzzReplay:./domain FuzzCheckpointDecode:./domain FuzzFileHeader:./domain FuzzOpen:.
 
@@ -39,6 +39,10 @@ bench:
 ## bench-peers: the same workloads on fscollections, bbolt, badger, pebble, buntdb and goleveldb; writes bench/RESULTS.md (a few minutes)
 bench-peers:
 	cd bench && $(GO) run . -out RESULTS.md
+
+## bench-users: the user database's benchmark table beside the old database's figures (about 30 s)
+bench-users:
+	$(GO) run ./examples/users -bench -iterations 10
 
 ## bench-compare: benchstat of bench.old against bench.out (cp bench.out bench.old before a change)
 bench-compare:
