@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/google/uuid"
+
 	"github.com/fscollections/fscollections"
 )
 
@@ -110,4 +112,33 @@ func ExampleFSList_Metrics() {
 	m := l.Metrics()
 	fmt.Println(m.Len, m.LiveBytes, m.DeadBytes)
 	// Output: 2 44 44
+}
+
+func ExampleOpenUsers() {
+	dir, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(dir)
+
+	users, err := fscollections.OpenUsers(filepath.Join(dir, "users"), nil)
+	if err != nil {
+		panic(err)
+	}
+	defer users.Close()
+	alice, _ := fscollections.NewUser("Alice", 25)
+	bob := fscollections.User{ID: uuid.MustParse("00000000-0000-0000-0000-000000000b0b"), Name: "Bob", Age: 30}
+	bob2 := fscollections.User{ID: uuid.MustParse("00000000-0000-0000-0000-000000000b02"), Name: "Bob", Age: 40}
+	if err := users.Add(alice, bob, bob2, alice); err != nil { // the second alice is skipped
+		panic(err)
+	}
+	fmt.Println(users.Len(), users.Has(alice.ID, bob.ID))
+	for _, u := range users.SearchByName("Bob") {
+		fmt.Println(u)
+	}
+	_ = users.RemoveIDs(alice.ID)
+	_ = users.Export(os.Stdout, fscollections.ExportText)
+	// Output:
+	// 3 true
+	// User "Bob" is 30 years old
+	// User "Bob" is 40 years old
+	// User "Bob" is 30 years old (ID: 00000000-0000-0000-0000-000000000b0b)
+	// User "Bob" is 40 years old (ID: 00000000-0000-0000-0000-000000000b02)
 }
