@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -355,4 +356,69 @@ func TestUserStoreRemovalsAgreeWithAModel(t *testing.T) {
 	}
 	s = openUsers(t, path)
 	check("reopen")
+}
+
+// Calls large enough to be shared out between goroutines answer exactly as
+// one goroutine would: results in the order of the names, then of
+// insertion, across share boundaries; Has false when any share misses.
+func TestUserStoreLargeCallsSplitAcrossGoroutines(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	s := openUsers(t, filepath.Join(t.TempDir(), "users"))
+	defer s.Close()
+	const n = 20_000
+	users := make([]fscollections.User, n)
+	byName := map[string][]uuid.UUID{}
+	for i := range users {
+		name := fmt.Sprintf("user-%05d", i)
+		if i%5000 == 7 {
+			name = "shared" // a name of several users, in several shares
+		}
+		users[i] = fscollections.User{ID: uuid.New(), Name: name, Age: i % 100}
+		byName[name] = append(byName[name], users[i].ID)
+	}
+	if err := s.Add(users...); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	var want []uuid.UUID
+	for i := n - 1; i >= 0; i-- {
+		name := users[i].Name
+		if i%3 == 0 {
+			names = append(names, "nobody")
+		}
+		names = append(names, name)
+		want = append(want, byName[name]...)
+	}
+	var got []uuid.UUID
+	for _, u := range s.SearchByName(names...) {
+		got = append(got, u.ID)
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("SearchByName of %d names: %d users, want %d (or in another order)", len(names), len(got), len(want))
+	}
+	// More users than names: the shares outgrow their stretches.
+	many := slices.Repeat([]string{"shared"}, 9000)
+	got = got[:0]
+	for _, u := range s.SearchByName(many...) {
+		got = append(got, u.ID)
+	}
+	if want := slices.Repeat(byName["shared"], len(many)); !slices.Equal(got, want) {
+		t.Fatalf("SearchByName of %d × shared: %d users, want %d (or in another order)", len(many), len(got), len(want))
+	}
+	ids := make([]uuid.UUID, 0, n+1)
+	for _, u := range users {
+		ids = append(ids, u.ID)
+	}
+	if !s.Has(ids...) {
+		t.Fatal("Has(every ID) = false")
+	}
+	for _, at := range []int{0, n / 2, n} {
+		withMissing := slices.Insert(slices.Clone(ids), at, uuid.New())
+		if s.Has(withMissing...) {
+			t.Fatalf("Has with an absent ID at %d = true", at)
+		}
+	}
 }

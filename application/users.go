@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -149,25 +150,61 @@ func (s *UserStore) Get(id uuid.UUID) (domain.User, error) {
 	return decodeUser(b)
 }
 
-// Has reports whether every id is present; Has() is false.
+// Has reports whether every id is present; Has() is false. A large call
+// is shared out between goroutines (see inParallel).
 func (s *UserStore) Has(ids ...uuid.UUID) bool {
 	if len(ids) == 0 {
 		return false
 	}
-	all := true
-	var k keys
-	err := chunks(len(ids), func(lo, hi int) error {
-		return s.m.ReadBatch(func(r domain.MapReader[[]byte]) error {
-			for _, off := range k.find(r, userKeys(&k, ids[lo:hi])) {
-				if off == 0 {
-					all = false
-					return errStop
-				}
+	var missing atomic.Bool
+	err := inParallel(len(ids), shareCount(len(ids)), func(_, lo, hi int) error {
+		var k keys
+		return chunks(hi-lo, func(clo, chi int) error {
+			if missing.Load() {
+				return errStop // another share found one missing
 			}
-			return nil
+			return s.m.ReadBatch(func(r domain.MapReader[[]byte]) error {
+				for _, off := range k.find(r, userKeys(&k, ids[lo+clo:lo+chi])) {
+					if off == 0 {
+						missing.Store(true)
+						return errStop
+					}
+				}
+				return nil
+			})
 		})
 	})
-	return all && err == nil
+	return !missing.Load() && err == nil
+}
+
+// minShare is the least work inParallel gives a goroutine: below it,
+// starting one costs more than it saves.
+const minShare = 4 * batchSize
+
+// shareCount is how many shares inParallel makes of n items: one per
+// GOMAXPROCS, each of at least minShare.
+func shareCount(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n/minShare)) }
+
+// inParallel splits [0, n) into contiguous shares (whole chunks) and calls
+// fn on each, share i = [lo, hi), in goroutines of their own but the
+// first, and returns their errors joined. Read-only bulk calls use it: each
+// chunk of a share takes the read lock on its own, so shares run side by
+// side, and writers still get their turns between chunks.
+func inParallel(n, shares int, fn func(share, lo, hi int) error) error {
+	if shares <= 1 {
+		return fn(0, 0, n)
+	}
+	per := (n + shares - 1) / shares
+	per = (per + batchSize - 1) / batchSize * batchSize // whole chunks
+	errs := make([]error, shares)
+	var wg sync.WaitGroup
+	for i := 1; i < shares; i++ {
+		lo, hi := min(n, i*per), min(n, (i+1)*per)
+		wg.Go(func() { errs[i] = fn(i, lo, hi) })
+	}
+	errs[0] = fn(0, 0, min(n, per))
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // errStop ends a chunked operation early without an error for the caller.
@@ -255,10 +292,40 @@ func idsIn(name []byte, b []byte) ([]byte, error) {
 // SearchByName returns every user with each of the names, in order of the
 // names, then of insertion. SearchByName() is empty. A read error is
 // reported by Err. The users' names share 8 KiB allocations, as iterated
-// strings do (see domain.UserDecoder).
+// strings do (see domain.UserDecoder). A large call is shared out between
+// goroutines (see inParallel).
 func (s *UserStore) SearchByName(names ...string) []domain.User {
+	shares := shareCount(len(names))
+	if shares == 1 {
+		return s.search(make([]domain.User, 0, len(names)), names)
+	}
+	// Names are mostly unique: each share appends its users to its own
+	// stretch of one slice holding a user per name, and the stretches are
+	// then moved together. A share that finds more users than it has names
+	// outgrows its stretch into an allocation of its own; the shares are
+	// then concatenated.
+	all := make([]domain.User, len(names))
+	found := make([][]domain.User, shares)
+	fits := make([]bool, shares)
+	_ = inParallel(len(names), shares, func(share, lo, hi int) error {
+		found[share] = s.search(all[lo:lo:hi], names[lo:hi])
+		fits[share] = len(found[share]) <= hi-lo
+		return nil
+	})
+	if slices.Contains(fits, false) {
+		return slices.Concat(found...)
+	}
+	out := all[:0]
+	for _, f := range found {
+		out = append(out, f...) // moves down: every stretch before f fits
+	}
+	clear(all[len(out):]) // the moved users' old places
+	return out
+}
+
+// search appends to out the users with each of the names, in one goroutine.
+func (s *UserStore) search(out []domain.User, names []string) []domain.User {
 	var (
-		out = make([]domain.User, 0, len(names)) // names are mostly unique
 		k   keys
 		ids []uuid.UUID
 		dec domain.UserDecoder
