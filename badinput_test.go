@@ -3,8 +3,10 @@ package fscollections_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -32,23 +34,42 @@ func TestHugeKeyRoundTrips(t *testing.T) {
 
 // A record header claiming more than 4 GiB is corrupt: reading it gives
 // ErrCorrupt (no allocation of the claimed size), its neighbours read.
+// A record whose header claims an absurd size — over the 4 GiB limit, or
+// so large that header plus size overflows int64 (found by FuzzOpen: a
+// run of records was cut 1 byte short of a header, and readRecords
+// panicked) — is ErrCorrupt for Get, Slice and iteration alike, and its
+// neighbours read fine.
 func TestRecordClaimingOver4GiBIsCorrupt(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "l")
-	l := openList[int64](t, path, nil)
-	_ = l.Append(1, 2, 3)
-	_ = l.Close()
-	data := path + ".data.fscollection"
-	b, _ := os.ReadFile(data)
-	second := len(b) - 2*recordSize
-	binary.BigEndian.PutUint64(b[second+2:], 5<<30)
-	_ = os.WriteFile(data, b, 0o600)
-	l = openList[int64](t, path, nil)
-	defer l.Close()
-	if _, err := l.Get(1); !errors.Is(err, fscollections.ErrCorrupt) {
-		t.Fatalf("Get of a record claiming 5 GiB: %v", err)
-	}
-	if v, err := l.Get(2); err != nil || v != 3 {
-		t.Fatalf("neighbour: %d, %v", v, err)
+	for _, size := range []uint64{5 << 30, 1 << 63, 1<<64 - 1, 1<<64 - 13} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "l")
+			l := openList[int64](t, path, nil)
+			_ = l.Append(1, 2, 3)
+			_ = l.Close()
+			data := path + ".data.fscollection"
+			b, _ := os.ReadFile(data)
+			second := len(b) - 2*recordSize
+			binary.BigEndian.PutUint64(b[second+2:], size)
+			_ = os.WriteFile(data, b, 0o600)
+			l = openList[int64](t, path, nil)
+			defer l.Close()
+			if _, err := l.Get(1); !errors.Is(err, fscollections.ErrCorrupt) {
+				t.Fatalf("Get of a record claiming %d bytes: %v", size, err)
+			}
+			if v, err := l.Get(2); err != nil || v != 3 {
+				t.Fatalf("neighbour: %d, %v", v, err)
+			}
+			if _, err := l.Slice(0, 3); !errors.Is(err, fscollections.ErrCorrupt) {
+				t.Fatalf("Slice over it: %v", err)
+			}
+			var seen []int64
+			for _, v := range l.All() {
+				seen = append(seen, v)
+			}
+			if err := l.Err(); !errors.Is(err, fscollections.ErrCorrupt) || !slices.Equal(seen, []int64{1}) {
+				t.Fatalf("iteration saw %v, then Err() = %v", seen, err)
+			}
+		})
 	}
 }
 

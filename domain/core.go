@@ -408,7 +408,10 @@ func (c *core) damaged(pos, end int64, h RecordHeader, n int64, status recordSta
 				intactAfter = true
 				break
 			}
-			if budget -= int64(h.Size) + RecordHeaderSize; s == recordBadChecksum && budget < 0 {
+			if s != recordBadChecksum {
+				continue // no checksum computed: nothing to charge
+			}
+			if budget -= int64(h.Size) + RecordHeaderSize; budget < 0 {
 				intactAfter = true
 				break
 			}
@@ -452,13 +455,19 @@ func opName(op Op) string {
 	return fmt.Sprintf("op(%d)", byte(op))
 }
 
-// recordLen is the total length of the record at off, or 0 if unreadable.
+// recordLen is the total length of the record at off, or 0 if unreadable,
+// which includes a header claiming more than MaxPayload (a larger size
+// could overflow the sum).
 func (c *core) recordLen(off int64) int64 {
 	hb, err := c.vals().View(off, RecordHeaderSize)
 	if err != nil {
 		return 0
 	}
-	return RecordHeaderSize + int64(ParseRecordHeader(hb).Size)
+	size := ParseRecordHeader(hb).Size
+	if size > MaxPayload {
+		return 0
+	}
+	return RecordHeaderSize + int64(size)
 }
 
 // payloadAt returns the verified payload of the record at off.
