@@ -39,6 +39,45 @@ func FuzzOpen(f *testing.F) {
 		}
 		_ = m.Metrics()
 		_ = m.Set("new", "value")
+		_ = m.Compact()
 		_ = m.Close()
+	})
+}
+
+// FuzzOpenList: FuzzOpen for a list, whose records (append, insert, set,
+// pop, reverse) and reads (Get, Slice, iteration) differ from a map's; then
+// a write and a compaction on whatever opened.
+func FuzzOpenList(f *testing.F) {
+	base := filepath.Join(f.TempDir(), "seed")
+	l, _ := fscollections.OpenList[string](base, nil)
+	_ = l.Append("a", "b", "c")
+	_ = l.Insert(1, "x")
+	_ = l.Set(0, "y")
+	_, _ = l.Pop(2)
+	_ = l.Reverse()
+	_ = l.Close()
+	data, _ := os.ReadFile(base + ".data.fscollection")
+	index, _ := os.ReadFile(base + ".index.fscollection")
+	f.Add(data, index)
+	f.Add(data, []byte{})
+	f.Add(data[:len(data)-5], index)
+	f.Fuzz(func(t *testing.T, data, index []byte) {
+		base := filepath.Join(t.TempDir(), "l")
+		_ = os.WriteFile(base+".data.fscollection", data, 0o600)
+		if len(index) > 0 {
+			_ = os.WriteFile(base+".index.fscollection", index, 0o600)
+		}
+		l, err := fscollections.OpenList[string](base, nil)
+		if err != nil {
+			return
+		}
+		for i := range l.All() {
+			_, _ = l.Get(i)
+		}
+		_, _ = l.Slice(0, l.Len())
+		_ = l.Err()
+		_ = l.Append("new")
+		_ = l.Compact()
+		_ = l.Close()
 	})
 }
