@@ -81,3 +81,49 @@ func FuzzOpenList(f *testing.F) {
 		_ = l.Close()
 	})
 }
+
+// FuzzOpenSwapList: a swap-and-pop list (AutoCompact) keeps fixed-size
+// values in its data file and its operations in a journal; arbitrary bytes
+// for all three files, then every read, a pop, an append and a compaction.
+func FuzzOpenSwapList(f *testing.F) {
+	base := filepath.Join(f.TempDir(), "seed")
+	opts := &fscollections.Options{AutoCompact: true}
+	l, _ := fscollections.OpenList[int64](base, opts)
+	_ = l.Append(1, 2, 3, 4)
+	_, _ = l.Pop(1)
+	_ = l.Set(0, 9)
+	_ = l.Close()
+	l, _ = fscollections.OpenList[int64](base, opts)
+	_ = l.Append(5) // a journal tail after the checkpoint
+	_, _ = l.Pop(0)
+	data, _ := os.ReadFile(base + ".data.fscollection")
+	journal, _ := os.ReadFile(base + ".journal.fscollection")
+	index, _ := os.ReadFile(base + ".index.fscollection")
+	_ = l.Close()
+	f.Add(data, journal, index)
+	f.Add(data, journal, []byte{})
+	f.Add(data, []byte{}, index)
+	f.Fuzz(func(t *testing.T, data, journal, index []byte) {
+		base := filepath.Join(t.TempDir(), "l")
+		for suffix, b := range map[string][]byte{".data.fscollection": data, ".journal.fscollection": journal, ".index.fscollection": index} {
+			if len(b) > 0 {
+				_ = os.WriteFile(base+suffix, b, 0o600)
+			}
+		}
+		l, err := fscollections.OpenList[int64](base, opts)
+		if err != nil {
+			return
+		}
+		for i := range l.All() {
+			_, _ = l.Get(i)
+		}
+		_, _ = l.Slice(0, l.Len())
+		_ = l.Err()
+		if l.Len() > 0 {
+			_, _ = l.Pop(0)
+		}
+		_ = l.Append(7)
+		_ = l.Compact()
+		_ = l.Close()
+	})
+}
