@@ -8,6 +8,39 @@ import (
 	"github.com/fscollections/fscollections"
 )
 
+// The names of a collection's files: base + suffix.
+const (
+	dataSuffix    = ".data.fscollection"
+	indexSuffix   = ".index.fscollection"
+	journalSuffix = ".journal.fscollection"
+)
+
+func readFile(base, suffix string) []byte {
+	b, _ := os.ReadFile(base + suffix)
+	return b
+}
+
+// writeFiles writes a collection's data file, and those of the others
+// (by suffix) that are not empty.
+func writeFiles(base string, data []byte, others map[string][]byte) {
+	_ = os.WriteFile(base+dataSuffix, data, 0o600)
+	for suffix, b := range others {
+		if len(b) > 0 {
+			_ = os.WriteFile(base+suffix, b, 0o600)
+		}
+	}
+}
+
+// addSeeds adds the data and index files of the collection at base as
+// seeds: as they are, without the index, and with the data file's last cut
+// bytes torn off.
+func addSeeds(f *testing.F, base string, cut int) {
+	data, index := readFile(base, dataSuffix), readFile(base, indexSuffix)
+	f.Add(data, index)
+	f.Add(data, []byte{})
+	f.Add(data[:len(data)-cut], index)
+}
+
 // FuzzOpen: arbitrary bytes as the data file and the index file of a map,
 // through the public Open on real files. Open fails with an error or
 // succeeds; iteration and Metrics then work; nothing panics.
@@ -19,17 +52,10 @@ func FuzzOpen(f *testing.F) {
 	_ = m.Set("b", "2")
 	_ = m.Delete("a")
 	_ = m.Close()
-	data, _ := os.ReadFile(base + ".data.fscollection")
-	index, _ := os.ReadFile(base + ".index.fscollection")
-	f.Add(data, index)
-	f.Add(data, []byte{})
-	f.Add(data[:len(data)-3], index)
+	addSeeds(f, base, 3)
 	f.Fuzz(func(t *testing.T, data, index []byte) {
 		base := filepath.Join(t.TempDir(), "m")
-		_ = os.WriteFile(base+".data.fscollection", data, 0o600)
-		if len(index) > 0 {
-			_ = os.WriteFile(base+".index.fscollection", index, 0o600)
-		}
+		writeFiles(base, data, map[string][]byte{indexSuffix: index})
 		m, err := fscollections.OpenMap[string](base, nil)
 		if err != nil {
 			return
@@ -56,17 +82,10 @@ func FuzzOpenList(f *testing.F) {
 	_, _ = l.Pop(2)
 	_ = l.Reverse()
 	_ = l.Close()
-	data, _ := os.ReadFile(base + ".data.fscollection")
-	index, _ := os.ReadFile(base + ".index.fscollection")
-	f.Add(data, index)
-	f.Add(data, []byte{})
-	f.Add(data[:len(data)-5], index)
+	addSeeds(f, base, 5)
 	f.Fuzz(func(t *testing.T, data, index []byte) {
 		base := filepath.Join(t.TempDir(), "l")
-		_ = os.WriteFile(base+".data.fscollection", data, 0o600)
-		if len(index) > 0 {
-			_ = os.WriteFile(base+".index.fscollection", index, 0o600)
-		}
+		writeFiles(base, data, map[string][]byte{indexSuffix: index})
 		l, err := fscollections.OpenList[string](base, nil)
 		if err != nil {
 			return
@@ -96,20 +115,14 @@ func FuzzOpenSwapList(f *testing.F) {
 	l, _ = fscollections.OpenList[int64](base, opts)
 	_ = l.Append(5) // a journal tail after the checkpoint
 	_, _ = l.Pop(0)
-	data, _ := os.ReadFile(base + ".data.fscollection")
-	journal, _ := os.ReadFile(base + ".journal.fscollection")
-	index, _ := os.ReadFile(base + ".index.fscollection")
+	data, journal, index := readFile(base, dataSuffix), readFile(base, journalSuffix), readFile(base, indexSuffix)
 	_ = l.Close()
 	f.Add(data, journal, index)
 	f.Add(data, journal, []byte{})
 	f.Add(data, []byte{}, index)
 	f.Fuzz(func(t *testing.T, data, journal, index []byte) {
 		base := filepath.Join(t.TempDir(), "l")
-		for suffix, b := range map[string][]byte{".data.fscollection": data, ".journal.fscollection": journal, ".index.fscollection": index} {
-			if len(b) > 0 {
-				_ = os.WriteFile(base+suffix, b, 0o600)
-			}
-		}
+		writeFiles(base, data, map[string][]byte{journalSuffix: journal, indexSuffix: index})
 		l, err := fscollections.OpenList[int64](base, opts)
 		if err != nil {
 			return
