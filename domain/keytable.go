@@ -20,18 +20,10 @@ func makeSlot(pos int, h uint32) uint64 {
 
 func (t *keyTable) mask() int { return len(t.slots) - 1 }
 
-// find calls match for each position whose slot has hash h, in probe order,
-// until match reports true; it returns the slot index or -1.
-func (t *keyTable) find(h uint32, match func(pos int) bool) int {
-	if i, found := t.probe(h, match); found {
-		return i
-	}
-	return -1
-}
-
-// probe is find that, when no slot matches, returns the empty slot that
-// ended the search (where insertAt can put the key), or -1 for an empty
-// table, with found false.
+// probe calls match for each position whose slot has hash h, in probe
+// order, until match reports true, and returns that slot's index and true.
+// When no slot matches it returns the empty slot that ended the search
+// (where insertAt can put the key), or -1 for an empty table, and false.
 func (t *keyTable) probe(h uint32, match func(pos int) bool) (i int, found bool) {
 	if len(t.slots) == 0 {
 		return -1, false
@@ -48,12 +40,10 @@ func (t *keyTable) probe(h uint32, match func(pos int) bool) (i int, found bool)
 	}
 }
 
-// insert adds a slot for position pos with hash h. The key must be absent.
-func (t *keyTable) insert(h uint32, pos int) { t.insertAt(-1, h, pos) }
-
-// insertAt is insert for a key whose probe ended at the empty slot empty
-// (-1 when unknown): unless the table must grow first, the slot goes there
-// without probing again.
+// insertAt adds a slot for position pos with hash h, for a key that is
+// absent and whose probe ended at the empty slot empty (-1 when unknown):
+// unless the table must grow first, the slot goes there without probing
+// again.
 func (t *keyTable) insertAt(empty int, h uint32, pos int) {
 	switch {
 	case (t.used+1)*4 > len(t.slots)*3:

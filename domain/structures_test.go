@@ -65,15 +65,18 @@ func TestKeyTableAgreesWithAMap(t *testing.T) {
 	for step := range 20000 {
 		pos := r.IntN(3000)
 		h := hashOf(pos)
-		i := kt.find(h, func(p int) bool { return p == pos })
-		if _, ok := model[pos]; ok != (i >= 0) {
-			t.Fatalf("step %d: find(%d) = %d, model has it: %v", step, pos, i, ok)
+		i, found := kt.probe(h, func(p int) bool { return p == pos })
+		if _, ok := model[pos]; ok != found {
+			t.Fatalf("step %d: probe(%d) = %d, %v; model has it: %v", step, pos, i, found, ok)
 		}
-		if i >= 0 {
+		if found {
 			kt.removeAt(i)
 			delete(model, pos)
 		} else {
-			kt.insert(h, pos)
+			if step%3 == 0 {
+				i = -1 // insertAt with the empty slot unknown
+			}
+			kt.insertAt(i, h, pos)
 			model[pos] = h
 		}
 	}
