@@ -390,7 +390,8 @@ func TestUserStoreLargeCallsSplitAcrossGoroutines(t *testing.T) {
 		want = append(want, byName[name]...)
 	}
 	var got []uuid.UUID
-	for _, u := range s.SearchByName(names...) {
+	found := s.SearchByName(names...)
+	for _, u := range found {
 		got = append(got, u.ID)
 	}
 	if err := s.Err(); err != nil {
@@ -419,6 +420,32 @@ func TestUserStoreLargeCallsSplitAcrossGoroutines(t *testing.T) {
 		withMissing := slices.Insert(slices.Clone(ids), at, uuid.New())
 		if s.Has(withMissing...) {
 			t.Fatalf("Has with an absent ID at %d = true", at)
+		}
+	}
+
+	// Closed, the store refuses writes with ErrClosed and answers large
+	// reads with nothing, reporting ErrClosed through Err; users found
+	// before (their names carved from shared chunks) are intact.
+	if err := s.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{s.Add(users[0]), s.RemoveIDs(ids...), s.RemoveNames(names...)} {
+		if !errors.Is(err, fscollections.ErrClosed) {
+			t.Fatalf("write after Close: %v", err)
+		}
+	}
+	if s.Has(ids...) || len(s.SearchByName(names...)) != 0 {
+		t.Fatal("a closed store answered a read")
+	}
+	if err := s.Err(); !errors.Is(err, fscollections.ErrClosed) {
+		t.Fatalf("Err after reads of a closed store: %v", err)
+	}
+	for _, u := range found {
+		if !slices.Contains(byName[u.Name], u.ID) {
+			t.Fatalf("user %s found before Close now has name %q", u.ID, u.Name)
 		}
 	}
 }
