@@ -41,11 +41,7 @@ func init() {
 		return nil
 	}
 	children["produce"] = func(raw string) error {
-		a, err := decodeArg[procArg](raw)
-		if err != nil {
-			return err
-		}
-		l, err := openSharedList(a.Path)
+		a, l, err := openProcList(raw)
 		if err != nil {
 			return err
 		}
@@ -61,11 +57,7 @@ func init() {
 		return nil
 	}
 	children["consume"] = func(raw string) error {
-		a, err := decodeArg[procArg](raw)
-		if err != nil {
-			return err
-		}
-		l, err := openSharedList(a.Path)
+		a, l, err := openProcList(raw)
 		if err != nil {
 			return err
 		}
@@ -236,4 +228,14 @@ func TestSharedModeProducersAndConsumers(t *testing.T) {
 	if len(seen) != producers*each {
 		t.Fatalf("%d distinct items consumed, want %d", len(seen), producers*each)
 	}
+}
+
+// openProcList decodes a child's procArg and opens its shared list.
+func openProcList(raw string) (procArg, *fscollections.FSList[string], error) {
+	a, err := decodeArg[procArg](raw)
+	if err != nil {
+		return a, nil, err
+	}
+	l, err := openSharedList(a.Path)
+	return a, l, err
 }
