@@ -149,7 +149,7 @@ func OpenSet[T any](s Settings, codec domain.Codec[T]) (*domain.Set[T], Opened, 
 }
 
 func header(kind domain.Kind, typeName string, fixed int) domain.FileHeader {
-	return domain.FileHeader{Kind: kind, Generation: 1, TypeName: typeName, FixedSize: uint32(fixed)}
+	return domain.FileHeader{Kind: kind, Generation: domain.NewGeneration(0), TypeName: typeName, FixedSize: uint32(fixed)}
 }
 
 // ErrTypeName is returned for a codec type name that cannot be stored.

@@ -178,3 +178,113 @@ func words(b []byte) []uint64 {
 func (c *checkpoint) String() string {
 	return fmt.Sprintf("checkpoint{%s gen %d covers %d bytes, %d live}", c.kind, c.generation, c.dataLength, c.liveCount)
 }
+
+// validate checks what decodeCheckpoint cannot, against the data file the
+// checkpoint is about to be applied to (records from first to dataLength):
+// that every offset points inside the covered records, that the counts
+// agree, and for maps and sets that the hash table is one the lookups
+// terminate in and that every slot names a distinct live entry reachable
+// from its home slot. A checkpoint passes its checksum whoever wrote it;
+// only a valid one is used. swapLen is a swap-and-pop list's record
+// length, 0 otherwise. O(entries), with no allocation but a bitmap of the
+// positions.
+func (c *checkpoint) validate(path string, first int64, swapLen int64) error {
+	bad := func(format string, args ...any) error {
+		return corrupt(path, 0, "checkpoint rejected: "+format, args...)
+	}
+	if swapLen == 0 && c.dataLength < first || c.liveBytes < 0 || c.deadBytes < 0 ||
+		swapLen == 0 && (c.liveBytes > c.dataLength || c.deadBytes > c.dataLength) {
+		return bad("lengths out of range (covers %d, live %d, dead %d)", c.dataLength, c.liveBytes, c.deadBytes)
+	}
+	n := c.order.Len()
+	last := c.dataLength - RecordHeaderSize // the last offset a record can start at
+	if swapLen > 0 {
+		last = first + int64(n-1)*swapLen
+	}
+	var err error
+	live := 0
+	seen := make([]uint64, (n+63)/64)
+	c.order.each(func(run []uint64) {
+		for _, off := range run {
+			if err != nil {
+				return
+			}
+			switch {
+			case off == 0 && c.kind != KindList:
+				continue // a deleted entry's place
+			case off < uint64(first) || off > uint64(last):
+				err = bad("offset %d outside the records [%d, %d]", off, first, last)
+				return
+			case swapLen > 0:
+				k := (off - uint64(first)) / uint64(swapLen)
+				if (off-uint64(first))%uint64(swapLen) != 0 || seen[k/64]&(1<<(k%64)) != 0 {
+					err = bad("offset %d is not a slot of its own", off)
+					return
+				}
+				seen[k/64] |= 1 << (k % 64)
+			}
+			live++
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if live != c.liveCount {
+		return bad("%d live entries, %d counted", live, c.liveCount)
+	}
+	if c.kind == KindList {
+		if len(c.slots) != 0 {
+			return bad("a list checkpoint with a hash table")
+		}
+		return nil
+	}
+	return c.validateTable(bad, seen)
+}
+
+// validateTable checks a map or set checkpoint's hash table; seen is a
+// cleared bitmap of the order's positions.
+func (c *checkpoint) validateTable(bad func(string, ...any) error, seen []uint64) error {
+	slots := c.slots
+	used := 0
+	empty := -1
+	for i, s := range slots {
+		if s != 0 {
+			used++
+		} else if empty < 0 {
+			empty = i
+		}
+	}
+	if used != c.liveCount {
+		return bad("%d table slots for %d live entries", used, c.liveCount)
+	}
+	if len(slots) == 0 {
+		return nil
+	}
+	if used*4 > len(slots)*3 {
+		return bad("hash table of %d slots holds %d (over 3/4 full)", len(slots), used)
+	}
+	// Walk the table once from an empty slot: each member of a probe run
+	// must have its home slot in the run before it, or no lookup finds it.
+	m := len(slots) - 1
+	runStart := (empty + 1) & m
+	for k := 1; k <= len(slots); k++ {
+		j := (empty + k) & m
+		s := slots[j]
+		if s == 0 {
+			runStart = (j + 1) & m
+			continue
+		}
+		pos := slotPos(s)
+		if pos < 0 || pos >= c.order.Len() || c.order.At(pos) == 0 {
+			return bad("slot %d names position %d, not a live entry", j, pos)
+		}
+		if seen[pos/64]&(1<<(pos%64)) != 0 {
+			return bad("two slots name position %d", pos)
+		}
+		seen[pos/64] |= 1 << (pos % 64)
+		if home := int(slotHash(s)) & m; (j-home)&m > (j-runStart)&m {
+			return bad("slot %d lies outside the probe run of its home slot %d", j, home)
+		}
+	}
+	return nil
+}

@@ -214,7 +214,7 @@ func (c *core) rewrite(clear bool) error {
 		return c.rewriteSwap(clear)
 	}
 	h := c.log.Header()
-	h.Generation++
+	h.Generation = NewGeneration(h.Generation)
 	dst, err := c.storage.CreateReplacement(h)
 	if err != nil {
 		return err
@@ -277,7 +277,10 @@ func (c *core) CopyTo(dst Storage) (err error) {
 		return err
 	}
 	defer c.endRead()
+	// The copy is another file: it gets its own generation, so that its
+	// index and the original's can never be taken for each other.
 	h := c.log.Header()
+	h.Generation = NewGeneration(h.Generation)
 	l, err := dst.OpenLog(h, true)
 	if err != nil {
 		return err

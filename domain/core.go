@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -232,6 +233,10 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 		_ = log.Close()
 		return false, 0, err
 	}
+	if err := c.refuseSwapLayout(h, log.Path()); err != nil {
+		_ = log.Close()
+		return false, 0, err
+	}
 	c.replaceLog(log)
 	c.st.reset()
 	c.liveBytes, c.deadBytes = 0, 0
@@ -244,7 +249,8 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 	if raw != nil {
 		cp, n, marked, derr := decodeCheckpoint("index", raw)
 		used := derr == nil && cp.kind == h.Kind && cp.generation == h.Generation &&
-			cp.dataLength >= from && cp.dataLength <= log.Size()
+			cp.dataLength >= from && cp.dataLength <= log.Size() &&
+			cp.validate(log.Path(), from, 0) == nil
 		if unmap != nil {
 			if used {
 				c.unmaps = append(c.unmaps, unmap)
@@ -260,6 +266,8 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 			if marked {
 				markedLen = n
 			}
+		} else if err := c.dropIndex(); err != nil {
+			return false, 0, err
 		}
 	}
 	if raw == nil && log.Size() == h.Len() {
@@ -270,6 +278,45 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 		return false, 0, err
 	}
 	return clean, markedLen, nil
+}
+
+// refuseSwapLayout fails when a list opened without AutoCompact is a
+// swap-and-pop list: its data file is not a log, and replaying it as one
+// would read its slots as operations. Files written before the header had
+// a flag for it are told by their journal.
+func (c *core) refuseSwapLayout(h FileHeader, path string) error {
+	if h.Kind != KindList {
+		return nil
+	}
+	swap := h.SwapLayout
+	if !swap {
+		if j, err := c.storage.OpenJournal(journalHeader(h, 1), false); err == nil {
+			_ = j.Close()
+			swap = true
+		}
+	}
+	if !swap {
+		return nil
+	}
+	if c.cfg.Shared {
+		return fmt.Errorf("%w: %s holds a swap-and-pop list (AutoCompact), which cannot be opened Shared", ErrInvalidOptions, path)
+	}
+	return fmt.Errorf("%w: %s holds a swap-and-pop list: open it with AutoCompact: true", ErrInvalidOptions, path)
+}
+
+// dropIndex removes an index file that load rejected (damaged, or the
+// checkpoint of another data file or of a longer one), before anything is
+// written: once the log grows past the length it claims to cover, a stale
+// checkpoint could pass for a valid one. A handle that may not write
+// leaves it: the next writer drops it before writing.
+func (c *core) dropIndex() error {
+	if !c.canCut {
+		return nil
+	}
+	if err := c.index.Remove(); err != nil {
+		return fmt.Errorf("fscollections: remove the rejected index of %s: %w", c.log.Path(), err)
+	}
+	return nil
 }
 
 // loadIndex returns the index file's bytes. An exclusive writer maps them
@@ -382,42 +429,23 @@ func (c *core) recordAt(pos, end int64) (RecordHeader, []byte, int64, recordStat
 	return h, payload, n, recordOK
 }
 
-// damaged decides what a bad record at pos means. With nothing intact after
-// it, it is the torn tail of an interrupted write: it is cut off (when this
-// handle may write) and next is -1. With intact records after it, it is
-// damage inside the log: a list element keeps its place and reads of it
-// fail with ErrCorrupt (next is where replay resumes); any other record
-// cannot be applied safely, and Open fails with ErrCorrupt rather than guess.
+// damaged decides what a bad record at pos means.
+//
+// A torn tail is only ever the last bytes of the file, and only ever looks
+// like what an interrupted append leaves: part of a record (a header, or a
+// header claiming more bytes than follow) or bytes never written (zeros).
+// Such a tail is cut off (when this handle may write) and next is -1.
+//
+// Anything else is damage: a record whose bytes are all there but fail
+// their checksum, a header no append writes, or any bad record followed by
+// an intact one. A list element logged by an append keeps its place when
+// its size field is borne out (the record after it is intact, or it ends
+// exactly at the end of the log): reads of it fail with ErrCorrupt and
+// next is where replay resumes. Any other damaged record cannot be applied
+// safely, and Open fails with ErrCorrupt naming the file and offset rather
+// than guess or drop what follows.
 func (c *core) damaged(pos, end int64, h RecordHeader, n int64, status recordStatus) (next int64, err error) {
-	intactAfter := false
-	if status == recordBadChecksum {
-		if pos+n == end {
-			intactAfter = false
-		} else {
-			_, _, _, s := c.recordAt(pos+n, end)
-			intactAfter = s == recordOK
-		}
-	} else {
-		// Look for any intact record after the damage. The checksums this
-		// costs are bounded: past the budget the question is left open,
-		// and an open question is answered the safe way (nothing is cut).
-		budget := int64(scanBudget)
-		for p := pos + 1; p+RecordHeaderSize <= end; p++ {
-			h, _, _, s := c.recordAt(p, end)
-			if s == recordOK {
-				intactAfter = true
-				break
-			}
-			if s != recordBadChecksum {
-				continue // no checksum computed: nothing to charge
-			}
-			if budget -= int64(h.Size) + RecordHeaderSize; budget < 0 {
-				intactAfter = true
-				break
-			}
-		}
-	}
-	if !intactAfter {
+	if !c.intactAfter(pos, end) && c.looksTorn(pos, end, h, status) {
 		if c.canCut {
 			if err := c.log.Truncate(pos); err != nil {
 				return 0, fmt.Errorf("fscollections: cut torn tail of %s at %d: %w", c.log.Path(), pos, err)
@@ -426,13 +454,96 @@ func (c *core) damaged(pos, end int64, h RecordHeader, n int64, status recordSta
 		}
 		return -1, nil
 	}
-	if status == recordBadChecksum && h.Op == OpAppend && c.cfg.Header.Kind == KindList {
-		if _, err := c.st.apply(c, OpAppend, pos, nil, n); err != nil {
-			return 0, err
+	if status == recordBadChecksum && h.Op == OpAppend && c.cfg.Header.Kind == KindList && !c.cfg.Swap {
+		sizeHolds := pos+n == end
+		if !sizeHolds {
+			_, _, _, s := c.recordAt(pos+n, end)
+			sizeHolds = s == recordOK
 		}
-		return pos + n, nil
+		if sizeHolds {
+			if _, err := c.st.apply(c, OpAppend, pos, nil, n); err != nil {
+				return 0, err
+			}
+			return pos + n, nil
+		}
 	}
-	return 0, corrupt(c.log.Path(), pos, "damaged %s record followed by intact records", opName(h.Op))
+	if status == recordBadChecksum {
+		return 0, corrupt(c.log.Path(), pos, "%s record fails its checksum", opName(h.Op))
+	}
+	return 0, corrupt(c.log.Path(), pos, "unreadable record header (op %d, size %d) with %d bytes after it", byte(h.Op), h.Size, end-pos-RecordHeaderSize)
+}
+
+// intactAfter reports whether an intact record starts anywhere in
+// (pos, end). The checksums this costs are bounded: past the budget the
+// question is left open, and an open question is answered the safe way
+// (yes: nothing is cut).
+func (c *core) intactAfter(pos, end int64) bool {
+	budget := int64(scanBudget)
+	for p := pos + 1; p+RecordHeaderSize <= end; p++ {
+		h, _, _, s := c.recordAt(p, end)
+		if s == recordOK {
+			return true
+		}
+		if s != recordBadChecksum {
+			continue // no checksum computed: nothing to charge
+		}
+		if budget -= int64(h.Size) + RecordHeaderSize; budget < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// looksTorn reports whether the bytes [pos, end), the last of the log,
+// are what an interrupted append leaves: less than a header, nothing but
+// zeros (space a power cut left unwritten), or a header claiming more
+// bytes than follow it, unless those bytes verify as a whole record of
+// the length that does follow (then the record is complete and only its
+// size field is damaged).
+func (c *core) looksTorn(pos, end int64, h RecordHeader, status recordStatus) bool {
+	rest := end - pos
+	if rest < RecordHeaderSize {
+		return true
+	}
+	b, err := c.log.View(pos, int(min(rest, 1<<20)))
+	if err != nil {
+		return true // unreachable: pos and end lie in the log
+	}
+	if allZero(b) && (rest <= 1<<20 || c.zeroFrom(pos+1<<20, end)) {
+		return true
+	}
+	if status != recordBadHeader || !h.Op.valid() || h.Size > MaxPayload || int64(h.Size) <= rest-RecordHeaderSize {
+		return false
+	}
+	whole, err := c.log.View(pos, int(rest))
+	if err != nil {
+		return true
+	}
+	fixed := append([]byte(nil), whole[:RecordHeaderSize]...)
+	binary.BigEndian.PutUint64(fixed[2:10], uint64(rest-RecordHeaderSize))
+	return !CheckRecord(fixed, whole[RecordHeaderSize:])
+}
+
+// zeroFrom reports whether the log holds only zeros in [from, end).
+func (c *core) zeroFrom(from, end int64) bool {
+	for from < end {
+		n := min(end-from, 1<<20)
+		b, err := c.log.View(from, int(n))
+		if err != nil || !allZero(b) {
+			return false
+		}
+		from += n
+	}
+	return true
+}
+
+func allZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func opName(op Op) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"math/rand/v2"
 )
 
 // Kind is the kind of collection a file holds.
@@ -36,10 +37,36 @@ var dataMagic = [8]byte{'F', 'S', 'C', 'O', 'L', 'D', 'A', 'T'}
 
 // FileHeader is the header at the start of a data file.
 type FileHeader struct {
-	Kind       Kind
-	Generation uint64 // changes whenever the file is rewritten (Compact, Clear)
+	Kind Kind
+	// Generation identifies the file: a random number drawn when the file
+	// is created and drawn again whenever it is rewritten (Compact, Clear,
+	// a backup copy). A checkpoint records the generation of the data file
+	// it describes, so an index file is never applied to another data file.
+	Generation uint64
 	FixedSize  uint32 // the codec's fixed size, 0 if variable
 	TypeName   string // the codec's type name
+	// SwapLayout marks the data file of a swap-and-pop list
+	// (Options.AutoCompact): a dense array of value records whose order
+	// lives in the index and the journal, not a log.
+	SwapLayout bool
+}
+
+// The header's flags byte.
+const (
+	flagSwapLayout = 1 << 0
+	knownFlags     = flagSwapLayout
+)
+
+// NewGeneration draws the generation of a new or rewritten data file: a
+// random non-zero number other than old. (Files written before generations
+// were random count up from 1; they keep working, and get a random
+// generation at their next rewrite.)
+func NewGeneration(old uint64) uint64 {
+	for {
+		if g := rand.Uint64(); g != 0 && g != old {
+			return g
+		}
+	}
 }
 
 // MaxTypeName bounds the type name stored in a header.
@@ -49,13 +76,17 @@ const MaxTypeName = 1024
 func (h FileHeader) Len() int64 { return int64(30 + len(h.TypeName)) }
 
 // Encode returns the header's bytes:
-// [magic 8][version u16][kind u8][0 u8][generation u64][fixed size u32]
+// [magic 8][version u16][kind u8][flags u8][generation u64][fixed size u32]
 // [type name length u16][type name][CRC-32C u32 of the preceding bytes].
 func (h FileHeader) Encode() []byte {
 	b := make([]byte, 0, h.Len())
 	b = append(b, dataMagic[:]...)
 	b = binary.BigEndian.AppendUint16(b, FormatVersion)
-	b = append(b, byte(h.Kind), 0)
+	var flags byte
+	if h.SwapLayout {
+		flags |= flagSwapLayout
+	}
+	b = append(b, byte(h.Kind), flags)
 	b = binary.BigEndian.AppendUint64(b, h.Generation)
 	b = binary.BigEndian.AppendUint32(b, h.FixedSize)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(h.TypeName)))
@@ -90,6 +121,10 @@ func DecodeFileHeader(path string, b []byte) (FileHeader, error) {
 	if h.Kind < KindList || h.Kind > KindSet {
 		return h, corrupt(path, 10, "unknown collection kind %d", b[10])
 	}
+	if b[11]&^knownFlags != 0 {
+		return h, corrupt(path, 11, "unknown header flags %#x", b[11])
+	}
+	h.SwapLayout = b[11]&flagSwapLayout != 0
 	return h, nil
 }
 

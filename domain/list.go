@@ -29,6 +29,7 @@ func OpenList[T any](storage Storage, cfg Config, codec Codec[T]) (*List[T], err
 			return nil, fmt.Errorf("%w: AutoCompact cannot be combined with Shared", ErrInvalidOptions)
 		}
 		st.swap = &swapInfo{recLen: RecordHeaderSize + int64(codec.FixedSize())}
+		cfg.Header.SwapLayout = true
 	}
 	c, err := openCore(storage, cfg, st)
 	if err != nil {

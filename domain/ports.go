@@ -62,6 +62,8 @@ type IndexFile interface {
 	Append(b []byte) error
 	// Size is the file's length in bytes, 0 when absent.
 	Size() int64
+	// Remove deletes the file, durably; a missing file is not an error.
+	Remove() error
 }
 
 // StagedIndex is an index written by IndexFile.Stage, waiting for Commit.

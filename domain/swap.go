@@ -2,7 +2,9 @@ package domain
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"io/fs"
 )
 
 // Swap-and-pop lists (Options.AutoCompact, fixed-size values only).
@@ -221,6 +223,10 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 
 // loadSwap opens a swap-and-pop list's data file and journal and rebuilds
 // its order from the checkpoint and the journal, repairing the data file.
+// The order is rebuilt exactly or not at all: with no valid checkpoint for
+// this data file, only a journal that still holds the whole history (its
+// first generation, never reset by a checkpoint) can rebuild it, and
+// anything else is ErrCorrupt rather than a list in another order.
 func (c *core) loadSwap() (clean bool, markedLen int64, err error) {
 	st := c.st.(*listState)
 	ro := c.cfg.ReadOnly
@@ -229,16 +235,7 @@ func (c *core) loadSwap() (clean bool, markedLen int64, err error) {
 		return false, 0, err
 	}
 	h := slots.Header()
-	if err := h.CheckType(slots.Path(), c.cfg.Header); err != nil {
-		_ = slots.Close()
-		return false, 0, err
-	}
-	if h.FixedSize == 0 || int64(h.FixedSize) != st.swap.recLen-RecordHeaderSize {
-		_ = slots.Close()
-		return false, 0, fmt.Errorf("%w: %s holds %d-byte values, not the fixed %d bytes AutoCompact needs",
-			ErrTypeMismatch, slots.Path(), h.FixedSize, st.swap.recLen-RecordHeaderSize)
-	}
-	jl, err := c.storage.OpenJournal(journalHeader(h, 1), !ro)
+	jl, err := c.openSwapJournal(slots, st.swap.recLen)
 	if err != nil {
 		_ = slots.Close()
 		return false, 0, err
@@ -259,11 +256,12 @@ func (c *core) loadSwap() (clean bool, markedLen int64, err error) {
 	}
 	var cp checkpoint
 	var n int64
-	var marked bool
+	var marked, rewritten bool
 	valid := false
 	if raw != nil {
 		cp, n, marked, err = decodeCheckpoint("index", raw)
-		valid = err == nil && cp.kind == KindList && cp.generation == h.Generation && cp.journalGen > 0
+		valid = err == nil && cp.kind == KindList && cp.generation == h.Generation && cp.journalGen > 0 &&
+			cp.validate(slots.Path(), base, R) == nil
 	}
 	switch {
 	case valid && jgen == cp.journalGen && cp.dataLength >= from && cp.dataLength <= jl.Size():
@@ -280,22 +278,31 @@ func (c *core) loadSwap() (clean bool, markedLen int64, err error) {
 			c.replaceLog(jl)
 			from = jl.Size()
 		}
-	case !valid && jgen == 1 && h.Generation == 1:
-		// Never checkpointed: the journal holds the whole history.
-	default:
-		// The index is lost or belongs to another data file: the order
-		// cannot be rebuilt, the elements can. Take them in storage order.
-		for off := base; off+R <= slots.Size(); off += R {
+	case raw != nil && err == nil && cp.kind == KindList && cp.journalGen == jgen &&
+		h.Generation == rewriteGeneration(cp.generation, jgen) && (slots.Size()-base)%R == 0:
+		// A Compact or Clear was cut short after installing the data file
+		// it wrote (whose generation says so) and before checkpointing it:
+		// the file holds the list in order, the journal's records included.
+		for off := base; off < slots.Size(); off += R {
 			st.offs.Push(uint64(off))
 		}
 		from = jl.Size()
-		if !ro {
-			if jl, err = c.storage.ResetJournal(journalHeader(h, jgen+1)); err != nil {
-				return false, 0, err
+		rewritten = true
+	case jgen == 1:
+		// Never checkpointed: the journal holds the whole history, and
+		// replaying it rewrites every live slot from its records.
+		valid = false
+		if raw != nil && !ro {
+			if err := c.index.Remove(); err != nil {
+				return false, 0, fmt.Errorf("fscollections: remove the rejected index of %s: %w", slots.Path(), err)
 			}
-			c.replaceLog(jl)
-			from = jl.Size()
 		}
+	case raw == nil:
+		return false, 0, corrupt(slots.Path(), 0, "the index of this swap-and-pop list is missing, and its journal "+
+			"(generation %d) no longer holds the whole history: the list's order cannot be rebuilt", jgen)
+	default:
+		return false, 0, corrupt(slots.Path(), 0, "the index of this swap-and-pop list is damaged or belongs to "+
+			"another file, and its journal (generation %d) no longer holds the whole history: the list's order cannot be rebuilt", jgen)
 	}
 	if marked && valid {
 		markedLen = n
@@ -310,7 +317,61 @@ func (c *core) loadSwap() (clean bool, markedLen int64, err error) {
 	if err := c.repairSlots(st, base, R); err != nil {
 		return false, 0, err
 	}
+	if rewritten && !ro {
+		// Bind a checkpoint to the rewritten file before the journal grows.
+		if err := c.checkpointSwap(false); err != nil {
+			return false, 0, err
+		}
+	}
 	return clean, markedLen, nil
+}
+
+// rewriteGeneration is the generation of the data file that Compact or
+// Clear writes to replace the file of generation old while the journal is
+// at generation journal: derived, not drawn, so that a crash between
+// installing the file and checkpointing it can be told from a foreign
+// index (see loadSwap). It mixes its inputs (splitmix64's finalizer), so
+// it is as unpredictable as old.
+func rewriteGeneration(old, journal uint64) uint64 {
+	z := old ^ (journal * 0x9e3779b97f4a7c15)
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	z ^= z >> 31
+	if z == 0 || z == old {
+		z = ^old
+	}
+	return z
+}
+
+// openSwapJournal checks that slots is a swap-and-pop list's data file of
+// the codec's size and opens its journal, creating it for a new list.
+func (c *core) openSwapJournal(slots Log, recLen int64) (Log, error) {
+	h := slots.Header()
+	if err := h.CheckType(slots.Path(), c.cfg.Header); err != nil {
+		return nil, err
+	}
+	if h.FixedSize == 0 || int64(h.FixedSize) != recLen-RecordHeaderSize {
+		return nil, fmt.Errorf("%w: %s holds %d-byte values, not the fixed %d bytes AutoCompact needs",
+			ErrTypeMismatch, slots.Path(), h.FixedSize, recLen-RecordHeaderSize)
+	}
+	jh := journalHeader(h, 1)
+	jl, err := c.storage.OpenJournal(jh, false)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return jl, err
+	}
+	// No journal: a new list, or a list written without AutoCompact,
+	// whose log must not be taken for slots. (A data file flagged as
+	// slots has lost its journal: the records cannot be ordered.)
+	switch {
+	case slots.Size() != h.Len() && h.SwapLayout:
+		return nil, corrupt(slots.Path(), 0, "the journal of this swap-and-pop list is missing")
+	case slots.Size() != h.Len():
+		return nil, fmt.Errorf("%w: %s holds a list written without AutoCompact: open it without AutoCompact",
+			ErrInvalidOptions, slots.Path())
+	case c.cfg.ReadOnly:
+		return nil, fmt.Errorf("fscollections: open the empty swap-and-pop list %s read-only: %w", slots.Path(), err)
+	}
+	return c.storage.OpenJournal(jh, true)
 }
 
 // repairSlots makes the data file hold exactly the live slots, with the
@@ -384,7 +445,7 @@ func (c *core) checkpointSwap(clean bool) error {
 func (c *core) rewriteSwap(clear bool) error {
 	st := c.st.(*listState)
 	h := c.values.Header()
-	h.Generation++
+	h.Generation = rewriteGeneration(h.Generation, c.log.Header().Generation)
 	dst, err := c.storage.CreateReplacement(h)
 	if err != nil {
 		return err

@@ -170,6 +170,17 @@ func (x *IndexFile) Append(b []byte) error {
 	return errors.Join(err, f.Close())
 }
 
+// Remove deletes the file and fsyncs its directory; a missing file is not an error.
+func (x *IndexFile) Remove() error {
+	if err := x.fs.Remove(x.path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return syncDirOf(x.fs, x.path)
+}
+
 // Size is the file's length, 0 when absent.
 func (x *IndexFile) Size() int64 {
 	st, err := x.fs.Stat(x.path)

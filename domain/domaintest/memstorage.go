@@ -262,6 +262,13 @@ func (x memIndex) Append(b []byte) error {
 	return nil
 }
 
+func (x memIndex) Remove() error {
+	x.d.mu.Lock()
+	defer x.d.mu.Unlock()
+	x.d.index = nil
+	return nil
+}
+
 func (x memIndex) Size() int64 {
 	x.d.mu.Lock()
 	defer x.d.mu.Unlock()

@@ -1,0 +1,367 @@
+package integration
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fscollections/fscollections"
+)
+
+// Regression tests for the damage an adversarial audit found: each names
+// the way the library used to lose or invent data. RELIABILITY.md lists
+// them under the invariant each broke.
+
+// readAny opens the collection of kind at path and reads it whole as
+// strings (lists: the values in order; maps: "key=value"; sets: the
+// elements). err is the first error met: Open's or a read's.
+func readAny(kind, path string) (out []string, length int, err error) {
+	switch kind {
+	case "list":
+		l, err := fscollections.OpenList[string](path, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer l.Close()
+		for _, v := range l.All() {
+			out = append(out, v)
+		}
+		return out, l.Len(), l.Err()
+	case "map":
+		m, err := fscollections.OpenMap[string](path, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer m.Close()
+		for k, v := range m.All() {
+			out = append(out, k+"="+v)
+		}
+		return out, m.Len(), m.Err()
+	default:
+		s, err := fscollections.OpenSet[string](path, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer s.Close()
+		for v := range s.All() {
+			out = append(out, v)
+		}
+		return out, s.Len(), s.Err()
+	}
+}
+
+// writeSmall fills a small collection of kind at path with every kind of
+// record its kind has, durably, and returns its contents as readAny reads them.
+func writeSmall(t *testing.T, kind, path string, n int) []string {
+	t.Helper()
+	opts := &fscollections.Options{Sync: fscollections.SyncAlways}
+	switch kind {
+	case "list":
+		l, err := fscollections.OpenList[string](path, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			if err := l.Append(fmt.Sprintf("v%02d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = l.Insert(2, "ins")
+		_ = l.Set(4, "set")
+		_, _ = l.Pop(1)
+		_ = l.Append("last")
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+	case "map":
+		m, err := fscollections.OpenMap[string](path, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			if err := m.Set(fmt.Sprintf("k%02d", i), fmt.Sprintf("v%02d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = m.Set("k03", "again")
+		_ = m.Delete("k05")
+		_ = m.Set("last", "x")
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+	default:
+		s, err := fscollections.OpenSet[string](path, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			if err := s.Add(fmt.Sprintf("e%02d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = s.Remove("e04")
+		_ = s.Add("last")
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _, err := readAny(kind, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// Audit item 1: one flipped bit in a record's size field made recovery
+// take every record after it for a torn tail and cut them off. Now no
+// single-bit flip anywhere in a small data file whose index is gone may
+// change what is read without an error: Open or a read fails with
+// ErrCorrupt, or the contents are exactly what was written.
+func TestEveryBitFlipIsAnErrorOrHarmless(t *testing.T) {
+	for _, kind := range []string{"list", "map", "set"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			orig := filepath.Join(dir, "orig")
+			want := writeSmall(t, kind, orig, 12)
+			data, err := os.ReadFile(orig + ".data.fscollection")
+			if err != nil {
+				t.Fatal(err)
+			}
+			flips, errs := 0, 0
+			for off := range data {
+				for bit := range 8 {
+					b := slices.Clone(data)
+					b[off] ^= 1 << bit
+					path := filepath.Join(dir, fmt.Sprintf("f%d-%d", off, bit))
+					if err := os.WriteFile(path+".data.fscollection", b, 0o600); err != nil {
+						t.Fatal(err)
+					}
+					got, _, err := readAny(kind, path)
+					flips++
+					switch {
+					case err != nil && !errors.Is(err, fscollections.ErrCorrupt):
+						t.Fatalf("flip of bit %d at %d: %v, not ErrCorrupt", bit, off, err)
+					case err != nil:
+						errs++
+						var ce *fscollections.CorruptError
+						if !errors.As(err, &ce) || ce.Path == "" {
+							t.Fatalf("flip of bit %d at %d: %v names no file", bit, off, err)
+						}
+					case !slices.Equal(got, want):
+						t.Fatalf("flip of bit %d at %d: read %q without an error, wrote %q", bit, off, got, want)
+					}
+					// Read again: the first open must not have changed the
+					// story (by cutting what it took for a torn tail).
+					if again, _, err2 := readAny(kind, path); (err2 == nil) != (err == nil) || (err == nil && !slices.Equal(again, got)) {
+						t.Fatalf("flip of bit %d at %d: first open %q, %v; second %q, %v", bit, off, got, err, again, err2)
+					}
+					for _, p := range []string{".data.fscollection", ".index.fscollection", ".lock.fscollection"} {
+						os.Remove(path + p)
+					}
+				}
+			}
+			t.Logf("%d flips of a %d-byte file: %d gave ErrCorrupt, the rest were harmless", flips, len(data), errs)
+		})
+	}
+}
+
+// Audit item 1, as found: a map written with SyncAlways, killed before any
+// checkpoint, the lowest bit of record 10's size field flipped. Open used
+// to succeed with 10 keys and cut the file to 336 bytes.
+func TestSizeFieldFlipIsCorruptNotTorn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m")
+	m, err := fscollections.OpenMap[string](path, &fscollections.Options{Sync: fscollections.SyncAlways})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 1000 {
+		if err := m.Set(fmt.Sprintf("key-%04d", i), "value"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Close()
+	os.Remove(path + ".index.fscollection") // as after a SIGKILL before any checkpoint
+	data := path + ".data.fscollection"
+	before, _ := os.Stat(data)
+	b, _ := os.ReadFile(data)
+	hdr := int64(len(b)) - 1000*int64(14+4+8+5)
+	off := hdr + 10*(14+4+8+5)
+	b[off+9] ^= 1 // the lowest bit of the big-endian size field
+	os.WriteFile(data, b, 0o600)
+	_, err = fscollections.OpenMap[string](path, nil)
+	var ce *fscollections.CorruptError
+	if !errors.As(err, &ce) || ce.Offset != off {
+		t.Fatalf("Open = %v; want ErrCorrupt at offset %d", err, off)
+	}
+	if after, _ := os.Stat(data); after.Size() != before.Size() {
+		t.Fatalf("the data file was cut from %d to %d bytes", before.Size(), after.Size())
+	}
+}
+
+// snapshot copies the files of the collection at path to base path to, as
+// a SIGKILL at this instant would leave them (what was written is in the
+// page cache, so in the copy).
+func snapshot(t *testing.T, path, to string) {
+	t.Helper()
+	files, _ := filepath.Glob(path + ".*.fscollection")
+	for _, f := range files {
+		if filepath.Ext(f) == ".fscollection" && !strings.HasSuffix(f, ".lock.fscollection") {
+			copyFile(t, f, to+strings.TrimPrefix(f, path))
+		}
+	}
+}
+
+func appendAll(t *testing.T, l *fscollections.FSList[string], vs ...string) {
+	t.Helper()
+	if err := l.Append(vs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func numbered(prefix string, lo, hi int) []string {
+	var out []string
+	for i := lo; i < hi; i++ {
+		out = append(out, fmt.Sprintf("%s%d", prefix, i))
+	}
+	return out
+}
+
+// Audit item 2a: two lists of the same shape with their index files
+// swapped used to open "clean" with each other's order.
+func TestSwappedIndexFilesAreRejected(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for i, p := range []string{a, b} {
+		l, err := fscollections.OpenList[string](p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		appendAll(t, l, numbered(filepath.Base(p), 0, 50)...)
+		_, _ = l.Pop(10 + 20*i)
+		l.Close()
+	}
+	wantA, _ := listOf(t, a)
+	wantB, _ := listOf(t, b)
+	ia, _ := os.ReadFile(a + ".index.fscollection")
+	ib, _ := os.ReadFile(b + ".index.fscollection")
+	os.WriteFile(a+".index.fscollection", ib, 0o600)
+	os.WriteFile(b+".index.fscollection", ia, 0o600)
+	for p, want := range map[string][]string{a: wantA, b: wantB} {
+		got, m := listOf(t, p)
+		if !slices.Equal(got, want) || m.CleanShutdown || m.RecordsReplayed == 0 {
+			t.Fatalf("%s: got %v (clean %v, replayed %d), want %v", filepath.Base(p), got, m.CleanShutdown, m.RecordsReplayed, want)
+		}
+	}
+}
+
+// Audit item 2b: a map's data file replaced by another map's opened clean
+// and iterated the other map's keys while Contains of them was false.
+func TestForeignDataFileIsReplayedNotIndexed(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for _, p := range []string{a, b} {
+		m, err := fscollections.OpenMap[int](p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 100 {
+			_ = m.Set(fmt.Sprintf("%s-%d", filepath.Base(p), i), i)
+		}
+		m.Close()
+	}
+	copyFile(t, b+".data.fscollection", a+".data.fscollection")
+	m, err := fscollections.OpenMap[int](a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	n := 0
+	for k, v := range m.All() {
+		if !m.Contains(k) || k != fmt.Sprintf("b-%d", v) {
+			t.Fatalf("iterated %q=%d, Contains %v", k, v, m.Contains(k))
+		}
+		n++
+	}
+	if n != 100 || m.Len() != 100 || m.Contains("a-1") {
+		t.Fatalf("iterated %d keys, Len %d, Contains(a-1) %v", n, m.Len(), m.Contains("a-1"))
+	}
+}
+
+// Audit item 2c: a crash inside Destroy (data file unlinked, index not)
+// and a new collection at the same path: the old index was adopted once
+// the new log grew past the length it covered, and acknowledged appends
+// were lost at the next crash.
+func TestIndexOfADestroyedCollectionIsNeverAdopted(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "l")
+	l, err := fscollections.OpenList[string](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendAll(t, l, numbered("old", 0, 200)...)
+	_ = l.Reverse()
+	l.Close()
+	os.Remove(path + ".data.fscollection") // Destroy killed after its first unlink
+
+	l, err = fscollections.OpenList[string](path, &fscollections.Options{Sync: fscollections.SyncAlways})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	want := numbered("new", 0, 300)
+	for _, v := range want {
+		appendAll(t, l, v)
+	}
+	crashed := filepath.Join(dir, "crashed")
+	snapshot(t, path, crashed)
+	if got, _ := listOf(t, crashed); !slices.Equal(got, want) {
+		t.Fatalf("after the crash: %d elements %v..., want the 300 acknowledged", len(got), got[:min(3, len(got))])
+	}
+}
+
+// Audit item 2d: a data file cut below its checkpoint recovered right
+// once, but the stale checkpoint stayed; once the log grew past it again,
+// the next crash adopted it.
+func TestRejectedIndexIsRemovedBeforeAnyWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "l")
+	l, err := fscollections.OpenList[string](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendAll(t, l, numbered("v", 0, 100)...)
+	l.Close()
+	data := path + ".data.fscollection"
+	st, _ := os.Stat(data)
+	rec := int64(14 + len("v10"))
+	for _, cut := range []int64{st.Size() - 1, st.Size() - 60*rec - 1, st.Size() - 90*rec} {
+		t.Run(fmt.Sprint(cut), func(t *testing.T) {
+			p := filepath.Join(dir, fmt.Sprint(cut))
+			snapshot(t, path, p)
+			os.Truncate(p+".data.fscollection", cut)
+			l, err := fscollections.OpenList[string](p, &fscollections.Options{Sync: fscollections.SyncAlways})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			var want []string
+			for _, v := range l.All() {
+				want = append(want, v)
+			}
+			more := numbered("more", 0, 60)
+			for _, v := range more {
+				appendAll(t, l, v)
+			}
+			want = append(want, more...)
+			crashed := p + "-crashed"
+			snapshot(t, p, crashed)
+			if got, _ := listOf(t, crashed); !slices.Equal(got, want) {
+				t.Fatalf("after the crash: %d elements, want %d (survivors of the cut and 60 acknowledged)", len(got), len(want))
+			}
+		})
+	}
+}
