@@ -1,8 +1,12 @@
 package fscollections_test
 
 import (
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/fscollections/fscollections"
@@ -138,5 +142,105 @@ func FuzzOpenSwapList(f *testing.F) {
 		_ = l.Append(7)
 		_ = l.Compact()
 		_ = l.Close()
+	})
+}
+
+// FuzzIndexFile: an index file whose checksum is right but whose contents
+// are arbitrary (the fuzzer mutates the checkpoint's body and the target
+// recomputes its CRC, so every input gets past the checksum), beside the
+// data file it claims to describe: a map's, a set's, a list's or a
+// swap-and-pop list's, picked by kind. Whatever the index says, Open fails
+// or the collection answers every call without panicking or hanging.
+func FuzzIndexFile(f *testing.F) {
+	dir := f.TempDir()
+	seeds := [4]string{}
+	for kind := range seeds {
+		base := filepath.Join(dir, fmt.Sprint("seed", kind))
+		seeds[kind] = base
+		switch kind {
+		case 0, 1:
+			m, _ := fscollections.OpenMap[string](base, nil)
+			for i := range 40 {
+				_ = m.Set(fmt.Sprint("key", i), fmt.Sprint(i))
+			}
+			_ = m.Delete("key3")
+			_ = m.Delete("key39")
+			_ = m.Close()
+		case 2:
+			l, _ := fscollections.OpenList[string](base, nil)
+			_ = l.Append("a", "b", "c", "d")
+			_ = l.Insert(1, "x")
+			_, _ = l.Pop(3)
+			_ = l.Close()
+		case 3:
+			l, _ := fscollections.OpenList[int64](base, &fscollections.Options{AutoCompact: true})
+			_ = l.Append(1, 2, 3, 4, 5)
+			_, _ = l.Pop(1)
+			_ = l.Close()
+		}
+		index := readFile(base, indexSuffix)
+		f.Add(uint8(kind), index[:len(index)-5]) // the body: without CRC and marker
+	}
+	f.Fuzz(func(t *testing.T, kind uint8, body []byte) {
+		kind %= 4
+		base := filepath.Join(t.TempDir(), "c")
+		index := binary.BigEndian.AppendUint32(slices.Clone(body), crc32.Checksum(body, crc32.MakeTable(crc32.Castagnoli)))
+		index = append(index, 0xAA)
+		others := map[string][]byte{indexSuffix: index}
+		if kind == 3 {
+			others[journalSuffix] = readFile(seeds[kind], journalSuffix)
+		}
+		writeFiles(base, readFile(seeds[kind], dataSuffix), others)
+		switch kind {
+		case 0, 1:
+			m, err := fscollections.OpenMap[string](base, nil)
+			if err != nil {
+				return
+			}
+			for k := range m.All() {
+				_, _ = m.Get(k)
+				_ = m.Contains(k)
+			}
+			for i := range 41 {
+				_ = m.Contains(fmt.Sprint("key", i))
+			}
+			_ = m.Set("key7", "new")
+			_ = m.Delete("key8")
+			_, _, _ = m.PopItem()
+			_ = m.Compact()
+			_ = m.Close()
+		default:
+			var opts *fscollections.Options
+			if kind == 3 {
+				opts = &fscollections.Options{AutoCompact: true}
+			}
+			if kind == 2 {
+				sl, err := fscollections.OpenList[string](base, nil)
+				if err != nil {
+					return
+				}
+				for i := range sl.All() {
+					_, _ = sl.Get(i)
+				}
+				_, _ = sl.Pop(0)
+				_ = sl.Insert(0, "y")
+				_ = sl.Compact()
+				_ = sl.Close()
+				return
+			}
+			l, err := fscollections.OpenList[int64](base, opts)
+			if err != nil {
+				return
+			}
+			for i := range l.All() {
+				_, _ = l.Get(i)
+			}
+			if l.Len() > 0 {
+				_, _ = l.Pop(0)
+			}
+			_ = l.Append(7)
+			_ = l.Compact()
+			_ = l.Close()
+		}
 	})
 }

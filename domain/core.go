@@ -588,7 +588,7 @@ func (c *core) payloadAt(off int64) (Op, []byte, error) {
 		return 0, nil, corrupt(c.vals().Path(), off, "record header out of range: %v", err)
 	}
 	h := ParseRecordHeader(hb)
-	if h.Size > MaxPayload || off+RecordHeaderSize+int64(h.Size) > c.vals().Size() {
+	if h.Size > MaxPayload || off > c.vals().Size()-RecordHeaderSize-int64(h.Size) {
 		return 0, nil, corrupt(c.vals().Path(), off, "record size %d out of range", h.Size)
 	}
 	p, err := c.vals().View(off+RecordHeaderSize, int(h.Size))

@@ -35,7 +35,7 @@ func (s *keyState) save(cp *checkpoint) {
 // fails to match; values are verified when read).
 func (c *core) keyIs(off int64, key []byte) bool {
 	n := RecordHeaderSize + 4 + len(key)
-	if off+int64(n) > c.log.Size() {
+	if off < 0 || off > c.log.Size()-int64(n) {
 		return false
 	}
 	b, err := c.log.View(off, n)
@@ -93,7 +93,7 @@ func (s *keyState) findMany(c *core, keys [][]byte, offs []int64) {
 		}
 		for i := range group {
 			out[i] = 0
-			for j, sl := int(h[i])&m, slot[i]; sl != 0; j = (j + 1) & m {
+			for j, sl, lap := int(h[i])&m, slot[i], 0; sl != 0 && lap <= m; j, lap = (j+1)&m, lap+1 {
 				sl = s.table.slots[j]
 				if sl != 0 && slotHash(sl) == h[i] {
 					slot[i] = sl

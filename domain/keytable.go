@@ -29,7 +29,11 @@ func (t *keyTable) probe(h uint32, match func(pos int) bool) (i int, found bool)
 		return -1, false
 	}
 	m := t.mask()
-	for i = int(h) & m; ; i = (i + 1) & m {
+	i = int(h) & m
+	// At most one lap: a table always has an empty slot (it grows at 3/4
+	// and a loaded checkpoint is validated), but a lookup must end even
+	// if that were ever false.
+	for range t.slots {
 		s := t.slots[i]
 		if s == 0 {
 			return i, false
@@ -37,7 +41,9 @@ func (t *keyTable) probe(h uint32, match func(pos int) bool) (i int, found bool)
 		if slotHash(s) == h && match(slotPos(s)) {
 			return i, true
 		}
+		i = (i + 1) & m
 	}
+	return -1, false
 }
 
 // insertAt adds a slot for position pos with hash h, for a key that is

@@ -139,10 +139,11 @@ func (d *DataFile) Size() int64 { return d.flushed + int64(len(d.buf)) }
 
 // View returns n bytes at off from the mapping or the buffer.
 func (d *DataFile) View(off int64, n int) ([]byte, error) {
-	end := off + int64(n)
-	if off < 0 || n < 0 || end > d.Size() {
-		return nil, fmt.Errorf("range [%d, %d) outside %s (%d bytes)", off, end, d.path, d.Size())
+	// Written so that no sum can overflow: off may come from a file.
+	if off < 0 || n < 0 || off > d.Size()-int64(n) {
+		return nil, fmt.Errorf("range of %d bytes at %d outside %s (%d bytes)", n, off, d.path, d.Size())
 	}
+	end := off + int64(n)
 	switch {
 	case off >= d.flushed:
 		return d.buf[off-d.flushed : end-d.flushed], nil
@@ -186,7 +187,7 @@ func (d *DataFile) WriteAt(b []byte, off int64) error {
 	if d.readOnly {
 		return domain.ErrReadOnly
 	}
-	if off < 0 || off+int64(len(b)) > d.Size() {
+	if off < 0 || off > d.Size()-int64(len(b)) {
 		return fmt.Errorf("write [%d, %d) outside %s (%d bytes)", off, off+int64(len(b)), d.path, d.Size())
 	}
 	if off >= d.flushed {

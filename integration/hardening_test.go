@@ -1,13 +1,16 @@
 package integration
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fscollections/fscollections"
 )
@@ -364,4 +367,131 @@ func TestRejectedIndexIsRemovedBeforeAnyWrite(t *testing.T) {
 			}
 		})
 	}
+}
+
+// craftIndex rewrites the checkpoint in the index file of the collection
+// at path as edit says, with a correct checksum and the clean marker, as an
+// attacker who knows the format would. head holds the eight counters
+// (generation, data length, live bytes, dead bytes, live count, order
+// count, slot count, journal generation).
+func craftIndex(t *testing.T, path string, edit func(head *[8]uint64, order, slots []uint64) ([]uint64, []uint64)) {
+	t.Helper()
+	b, err := os.ReadFile(path + ".index.fscollection")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var head [8]uint64
+	for i := range head {
+		head[i] = binary.BigEndian.Uint64(b[12+8*i:])
+	}
+	words := func(at, n int) []uint64 {
+		w := make([]uint64, n)
+		for i := range w {
+			w[i] = binary.LittleEndian.Uint64(b[at+8*i:])
+		}
+		return w
+	}
+	order := words(80, int(head[5]))
+	slots := words(80+8*int(head[5]), int(head[6]))
+	order, slots = edit(&head, order, slots)
+	head[5], head[6] = uint64(len(order)), uint64(len(slots))
+	out := slices.Clone(b[:12])
+	for _, v := range head {
+		out = binary.BigEndian.AppendUint64(out, v)
+	}
+	out = append(out, 0, 0, 0, 0)
+	for _, v := range append(order, slots...) {
+		out = binary.LittleEndian.AppendUint64(out, v)
+	}
+	out = binary.BigEndian.AppendUint32(out, crc32.Checksum(out, crc32.MakeTable(crc32.Castagnoli)))
+	if err := os.WriteFile(path+".index.fscollection", append(out, 0xAA), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// callWithin runs fn and fails the test if it has not returned after d:
+// a hang is a failure, not a stuck test run.
+func callWithin(t *testing.T, d time.Duration, what string, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s has not returned after %v", what, d)
+	}
+}
+
+// Audit item 4: index files with a valid checksum and crafted contents.
+// A one-slot table holding a slot made every lookup of another key spin
+// forever under the read lock; an order offset of 2^63-8 overflowed the
+// bounds check of a read and panicked. Such checkpoints are rejected, and
+// the log is replayed instead.
+func TestCraftedIndexIsRejected(t *testing.T) {
+	dir := t.TempDir()
+	t.Run("full one-slot table", func(t *testing.T) {
+		path := filepath.Join(dir, "m")
+		m, _ := fscollections.OpenMap[string](path, nil)
+		_ = m.Set("a", "1")
+		m.Close()
+		craftIndex(t, path, func(_ *[8]uint64, order, slots []uint64) ([]uint64, []uint64) {
+			for _, s := range slots {
+				if s != 0 {
+					return order, []uint64{s}
+				}
+			}
+			t.Fatal("no slot in use")
+			return nil, nil
+		})
+		m, err := fscollections.OpenMap[string](path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		callWithin(t, 5*time.Second, "Get of an absent key", func() {
+			if _, err := m.Get("b"); !errors.Is(err, fscollections.ErrNotFound) {
+				t.Errorf("Get(b) = %v", err)
+			}
+		})
+		if v, err := m.Get("a"); err != nil || v != "1" || m.Metrics().CleanShutdown {
+			t.Fatalf("Get(a) = %q, %v; clean %v", v, err, m.Metrics().CleanShutdown)
+		}
+	})
+	t.Run("offset near 2^63", func(t *testing.T) {
+		path := filepath.Join(dir, "l")
+		l, _ := fscollections.OpenList[string](path, nil)
+		appendAll(t, l, "x", "y")
+		l.Close()
+		craftIndex(t, path, func(_ *[8]uint64, order, slots []uint64) ([]uint64, []uint64) {
+			order[0] = 1<<63 - 8
+			return order, slots
+		})
+		got, m := listOf(t, path)
+		if !slices.Equal(got, []string{"x", "y"}) || m.CleanShutdown {
+			t.Fatalf("got %q, clean %v", got, m.CleanShutdown)
+		}
+	})
+	t.Run("slot naming a deleted entry", func(t *testing.T) {
+		path := filepath.Join(dir, "m2")
+		m, _ := fscollections.OpenMap[int](path, nil)
+		for i := range 10 {
+			_ = m.Set(fmt.Sprint(i), i)
+		}
+		m.Close()
+		craftIndex(t, path, func(_ *[8]uint64, order, slots []uint64) ([]uint64, []uint64) {
+			order[4] = 0 // the entry's place is a hole, its slot still names it
+			return order, slots
+		})
+		m, err := fscollections.OpenMap[int](path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		if v, err := m.Get("4"); err != nil || v != 4 || m.Len() != 10 {
+			t.Fatalf("Get(4) = %d, %v; Len %d", v, err, m.Len())
+		}
+	})
 }

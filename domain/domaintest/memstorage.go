@@ -301,10 +301,10 @@ func (l *MemLog) Size() int64 { return l.flushed + int64(len(l.buf)) }
 
 // View returns n bytes at off.
 func (l *MemLog) View(off int64, n int) ([]byte, error) {
-	end := off + int64(n)
-	if off < 0 || n < 0 || end > l.Size() {
-		return nil, fmt.Errorf("range [%d, %d) outside %d bytes", off, end, l.Size())
+	if off < 0 || n < 0 || off > l.Size()-int64(n) {
+		return nil, fmt.Errorf("range of %d bytes at %d outside %d bytes", n, off, l.Size())
 	}
+	end := off + int64(n)
 	switch {
 	case off >= l.flushed:
 		return l.buf[off-l.flushed : end-l.flushed : end-l.flushed], nil
