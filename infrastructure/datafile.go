@@ -45,11 +45,13 @@ var _ domain.Log = (*DataFile)(nil)
 // createDataFile writes a new data file holding only header h, durably,
 // then renames it to path, so a crash never leaves a half-written header.
 func createDataFile(fs FS, path string, h domain.FileHeader) error {
-	tmp := path + ".new"
-	if err := writeFileSync(fs, tmp, h.Encode()); err != nil {
-		return err
+	tmp := path + newSuffix
+	err := writeFileSync(fs, tmp, h.Encode())
+	if err == nil {
+		err = fs.Rename(tmp, path)
 	}
-	if err := fs.Rename(tmp, path); err != nil {
+	if err != nil {
+		_ = fs.Remove(tmp)
 		return err
 	}
 	return syncDirOf(fs, path)

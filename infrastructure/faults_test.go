@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -194,4 +195,34 @@ func faultScenario(t *testing.T, name string, swap bool, op infrastructure.Fault
 		t.Fatalf("%s: append after recovery: %v", name, err)
 	}
 	return injected
+}
+
+// Audit item 15: an index save that failed on a full disk left its
+// half-written .tmp file behind, making the disk fuller. Whether the write,
+// the fsync or the rename fails, nothing is left but the old index.
+func TestFailedIndexSaveLeavesNoTemporaryFile(t *testing.T) {
+	for _, op := range []infrastructure.FaultOp{infrastructure.FaultWrite, infrastructure.FaultSync, infrastructure.FaultRename} {
+		t.Run(string(op), func(t *testing.T) {
+			base := filepath.Join(t.TempDir(), "c")
+			efs := infrastructure.NewErrorFS(infrastructure.OS)
+			st, err := infrastructure.OpenStorageFS(efs, base, infrastructure.Exclusive, time.Second, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if err := st.Index().Save([]byte("old")); err != nil {
+				t.Fatal(err)
+			}
+			efs.FailAt(op, 1, infrastructure.ENOSPC, false)
+			if err := st.Index().Save([]byte("new index")); !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("Save = %v; want ENOSPC", err)
+			}
+			if _, err := os.Stat(base + infrastructure.IndexSuffix + ".tmp"); !os.IsNotExist(err) {
+				t.Fatalf("the temporary file is still there: %v", err)
+			}
+			if b, _ := st.Index().Load(); string(b) != "old" {
+				t.Fatalf("index holds %q", b)
+			}
+		})
+	}
 }

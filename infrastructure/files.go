@@ -91,11 +91,17 @@ func (x *IndexFile) Map() ([]byte, func() error, error) {
 // temporary file, fsyncs it, renames it over the index and fsyncs the
 // directory.
 func (x *IndexFile) Save(parts ...[]byte) error {
-	tmp := x.path + ".tmp"
-	if err := writeFile(x.fs, tmp, parts, true); err != nil {
+	tmp := x.path + tmpSuffix
+	err := writeFile(x.fs, tmp, parts, true)
+	if err == nil {
+		err = x.fs.Rename(tmp, x.path)
+	}
+	if err != nil {
+		// A full disk must not be left fuller by a half-written copy.
+		_ = x.fs.Remove(tmp)
 		return err
 	}
-	return x.install(tmp)
+	return syncDirOf(x.fs, x.path)
 }
 
 func (x *IndexFile) install(tmp string) error {

@@ -26,6 +26,21 @@ const (
 	replacementSuffix = ".compact"
 )
 
+// FileSuffixes lists every file a collection at base path P may have, as
+// suffixes of P: the live files, and those a write in progress leaves.
+func FileSuffixes() []string {
+	return []string{DataSuffix, IndexSuffix, LockSuffix, JournalSuffix,
+		DataSuffix + replacementSuffix, DataSuffix + newSuffix, JournalSuffix + newSuffix,
+		IndexSuffix + tmpSuffix, IndexSuffix + StageSuffix}
+}
+
+// The suffixes of files being written: a new data file or journal before
+// its rename, an index being saved.
+const (
+	newSuffix = ".new"
+	tmpSuffix = ".tmp"
+)
+
 // Mode says how a collection is shared with other processes.
 type Mode int
 
@@ -122,8 +137,8 @@ func (s *Storage) OpenLog(h domain.FileHeader, create bool) (domain.Log, error) 
 	if !s.mode.readOnly() {
 		// Left by a writer that crashed: a Compact's data file, a new data
 		// file, an index being saved or staged.
-		for _, p := range []string{path + replacementSuffix, path + ".new",
-			s.base + IndexSuffix + ".tmp", s.base + IndexSuffix + StageSuffix} {
+		for _, p := range []string{path + replacementSuffix, path + newSuffix,
+			s.base + IndexSuffix + tmpSuffix, s.base + IndexSuffix + StageSuffix} {
 			_ = s.fs.Remove(p)
 		}
 	}
@@ -217,8 +232,7 @@ func (s *Storage) Close() error {
 // Destroy removes the collection's files. Close has already run.
 func (s *Storage) Destroy() error {
 	var errs []error
-	for _, suffix := range []string{DataSuffix, IndexSuffix, LockSuffix, JournalSuffix,
-		DataSuffix + replacementSuffix, IndexSuffix + ".tmp", IndexSuffix + StageSuffix} {
+	for _, suffix := range FileSuffixes() {
 		if err := s.fs.Remove(s.base + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
 		}

@@ -495,3 +495,135 @@ func TestCraftedIndexIsRejected(t *testing.T) {
 		}
 	})
 }
+
+func swapList(t *testing.T, path string, opts *fscollections.Options) (*fscollections.FSList[int64], error) {
+	t.Helper()
+	o := fscollections.Options{AutoCompact: true}
+	if opts != nil {
+		o = *opts
+	}
+	return fscollections.OpenList[int64](path, &o)
+}
+
+func int64s(t *testing.T, l *fscollections.FSList[int64]) []int64 {
+	t.Helper()
+	var out []int64
+	for _, v := range l.All() {
+		out = append(out, v)
+	}
+	if err := l.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Audit item 5: a swap-and-pop list fell back to storage order when any
+// byte of its index was damaged: a reordered list with no error. Every
+// flip of an index bit, and a lost index, is now ErrCorrupt or the exact
+// order.
+func TestSwapListIndexDamageIsAnErrorNotAReorder(t *testing.T) {
+	dir := t.TempDir()
+	orig := filepath.Join(dir, "orig")
+	l, err := swapList(t, orig, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		_ = l.Append(int64(i))
+	}
+	for _, i := range []int{0, 5, 9, 17} {
+		_, _ = l.Pop(i) // each moves the last element into the hole
+	}
+	_ = l.Insert(3, 100)
+	want := int64s(t, l)
+	l.Close()
+	index, _ := os.ReadFile(orig + ".index.fscollection")
+	check := func(name string, damage func(p string)) {
+		p := filepath.Join(dir, name)
+		snapshot(t, orig, p)
+		damage(p)
+		l, err := swapList(t, p, nil)
+		if err != nil {
+			if !errors.Is(err, fscollections.ErrCorrupt) {
+				t.Fatalf("%s: %v, not ErrCorrupt", name, err)
+			}
+			return
+		}
+		defer l.Close()
+		if got := int64s(t, l); !slices.Equal(got, want) {
+			t.Fatalf("%s: read %v without an error, wrote %v", name, got, want)
+		}
+	}
+	check("lost", func(p string) { os.Remove(p + ".index.fscollection") })
+	for off := range index {
+		for _, bit := range []int{0, 3, 6} {
+			check(fmt.Sprintf("flip%d-%d", off, bit), func(p string) {
+				b := slices.Clone(index)
+				b[off] ^= 1 << bit
+				os.WriteFile(p+".index.fscollection", b, 0o600)
+			})
+		}
+	}
+}
+
+// Audit item 12: a swap-and-pop list opened without AutoCompact (or
+// ReadOnly) failed with a misleading "damaged op(70) record"; a plain list
+// with records opened with AutoCompact was taken for slots and cut to
+// nothing. Both are refused with ErrInvalidOptions naming the option, and
+// the files are left as they were.
+func TestListLayoutAndAutoCompactMustAgree(t *testing.T) {
+	dir := t.TempDir()
+	swap, plain := filepath.Join(dir, "swap"), filepath.Join(dir, "plain")
+	l, err := swapList(t, swap, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = l.Append(1, 2, 3)
+	l.Close()
+	p, _ := fscollections.OpenList[int64](plain, nil)
+	_ = p.Append(1, 2, 3)
+	_, _ = p.Pop(0)
+	p.Close()
+	sizeOf := func(path string) int64 {
+		st, err := os.Stat(path + ".data.fscollection")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	swapSize, plainSize := sizeOf(swap), sizeOf(plain)
+	for _, o := range []fscollections.Options{{}, {ReadOnly: true}, {Shared: true}} {
+		_, err := fscollections.OpenList[int64](swap, &o)
+		if !errors.Is(err, fscollections.ErrInvalidOptions) || !strings.Contains(err.Error(), "AutoCompact") {
+			t.Fatalf("swap-and-pop list opened with %+v: %v", o, err)
+		}
+	}
+	for _, o := range []fscollections.Options{{AutoCompact: true}, {AutoCompact: true, ReadOnly: true}} {
+		_, err := fscollections.OpenList[int64](plain, &o)
+		if !errors.Is(err, fscollections.ErrInvalidOptions) || !strings.Contains(err.Error(), "without AutoCompact") {
+			t.Fatalf("plain list opened with %+v: %v", o, err)
+		}
+	}
+	if sizeOf(swap) != swapSize || sizeOf(plain) != plainSize {
+		t.Fatal("a refused open changed a data file")
+	}
+	// A swap-and-pop list written before the header had its flag is told
+	// by its journal.
+	data := swap + ".data.fscollection"
+	b, _ := os.ReadFile(data)
+	n := int(binary.BigEndian.Uint16(b[24:26]))
+	b[11] = 0
+	binary.BigEndian.PutUint32(b[26+n:], crc32.Checksum(b[:26+n], crc32.MakeTable(crc32.Castagnoli)))
+	os.WriteFile(data, b, 0o600)
+	if _, err := fscollections.OpenList[int64](swap, nil); !errors.Is(err, fscollections.ErrInvalidOptions) {
+		t.Fatalf("unflagged swap-and-pop list opened without AutoCompact: %v", err)
+	}
+	l, err = swapList(t, swap, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if got := int64s(t, l); !slices.Equal(got, []int64{1, 2, 3}) {
+		t.Fatalf("unflagged swap-and-pop list reads %v", got)
+	}
+}
