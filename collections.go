@@ -23,7 +23,10 @@ var (
 	// ErrEmpty is returned by Pop and PopItem on an empty collection.
 	ErrEmpty = domain.ErrEmpty
 	// ErrLocked is returned by Open when another process holds the
-	// collection for longer than Options.LockTimeout.
+	// collection for longer than Options.LockTimeout, and at once when this
+	// process already has it open in a mode that excludes the one asked
+	// for (see Options.Shared and Options.ReadOnly). In Shared mode every
+	// operation waits at most LockTimeout for its turn, then fails with it.
 	ErrLocked = domain.ErrLocked
 	// ErrReadOnly is returned by every write to a collection opened ReadOnly.
 	ErrReadOnly = domain.ErrReadOnly
@@ -102,6 +105,10 @@ const (
 	SyncInterval
 )
 
+// NoWait, as Options.LockTimeout, makes Open (and each operation in Shared
+// mode) try the lock once and fail with ErrLocked at once if it is held.
+const NoWait = time.Nanosecond
+
 // Defaults for zero Options fields.
 const (
 	DefaultCacheSize    = 1024
@@ -141,11 +148,18 @@ type Options struct {
 	// collection is locked exclusively while open.
 	Shared bool
 	// ReadOnly opens an existing collection for reading only. Read-only
-	// handles share the lock and coexist. Default false.
+	// handles hold a shared lock for their life and coexist with each
+	// other; they exclude writers, Shared ones included, whose operations
+	// fail with ErrLocked after LockTimeout while one is open. To read a
+	// collection that Shared writers use, set both Shared and ReadOnly.
+	// In a read-only directory where the collection has no lock file (and
+	// none can be made, so no writer can hold one), no lock is taken.
+	// Default false.
 	ReadOnly bool
-	// LockTimeout is how long Open waits for another process to release
-	// the collection before failing with ErrLocked. Default
-	// DefaultLockTimeout (1s); Open never waits forever.
+	// LockTimeout bounds every wait for the file lock: Open's, and in
+	// Shared mode each operation's. Past it the call fails with ErrLocked.
+	// Default DefaultLockTimeout (1s); NoWait tries once and does not wait.
+	// Nothing ever waits forever.
 	LockTimeout time.Duration
 	// Codec, when set, must be a Codec[T] for the collection's value type
 	// and replaces the built-in codec. Default nil: CodecFor[T].

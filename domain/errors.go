@@ -18,9 +18,12 @@ var (
 	ErrNotFound = errors.New("fscollections: not found")
 	// ErrEmpty is returned by Pop and PopItem on an empty collection.
 	ErrEmpty = errors.New("fscollections: collection is empty")
-	// ErrLocked is returned by Open when another process holds the collection's
-	// lock for longer than Options.LockTimeout.
-	ErrLocked = errors.New("fscollections: locked by another process")
+	// ErrLocked is returned when the collection's lock is not granted: by
+	// Open when another process holds it for longer than
+	// Options.LockTimeout, or at once when this process already has the
+	// collection open; and in Shared mode by an operation whose lock is
+	// not granted within Options.LockTimeout.
+	ErrLocked = errors.New("fscollections: collection is locked")
 	// ErrReadOnly is returned by every mutating method of a collection opened
 	// with Options.ReadOnly.
 	ErrReadOnly = errors.New("fscollections: collection is read-only")

@@ -1,13 +1,13 @@
 package infrastructure
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -65,12 +65,17 @@ type Storage struct {
 	fs        FS
 	base      string
 	mode      Mode
-	lock      *flock.Flock
+	timeout   time.Duration // how long any wait for the lock lasts
+	lock      *flock.Flock  // nil: no lock file exists or can be made (see OpenStorageFS)
+	release   func()        // drops the entry in the process's registry
 	index     *IndexFile
 	afterDone func() error // run by Close and Destroy (temporary collections)
 }
 
 var _ domain.Storage = (*Storage)(nil)
+
+// NoWait, as a timeout, makes every lock attempt a single try.
+const NoWait = time.Nanosecond
 
 // OpenStorage takes the collection's lock as mode asks, waiting up to
 // timeout for another process to release it, then returns its storage.
@@ -81,51 +86,94 @@ func OpenStorage(base string, mode Mode, timeout time.Duration, afterClose func(
 
 // OpenStorageFS is OpenStorage on the file system fs (locks excepted:
 // they always use the real file system).
-func OpenStorageFS(fs FS, base string, mode Mode, timeout time.Duration, afterClose func() error) (*Storage, error) {
-	s := &Storage{fs: fs, base: base, mode: mode, index: &IndexFile{fs: fs, path: base + IndexSuffix}, afterDone: afterClose}
-	lockPath := base + LockSuffix
-	flag := os.O_CREATE | os.O_RDONLY
+//
+// A path this process already holds in a mode that excludes mode fails at
+// once with ErrLocked: no wait can end while this process holds it. A
+// read-only open of a collection with no lock file, in a directory where
+// none can be made (read-only), takes no lock: no writer can hold one there.
+func OpenStorageFS(fsys FS, base string, mode Mode, timeout time.Duration, afterClose func() error) (*Storage, error) {
+	s := &Storage{fs: fsys, base: base, mode: mode, timeout: timeout,
+		index: &IndexFile{fs: fsys, path: base + IndexSuffix}, afterDone: afterClose}
 	if mode.readOnly() {
 		if _, err := os.Stat(base + DataSuffix); err != nil {
 			return nil, fmt.Errorf("fscollections: open %s read-only: %w", base, err)
 		}
-		if _, err := os.Stat(lockPath); err != nil {
-			flag = os.O_RDONLY // no lock file and perhaps no right to create one
-		}
 	}
-	s.lock = flock.New(lockPath, flock.SetFlag(flag), flock.SetPermissions(0o600))
-	if mode.perOp() {
+	release, err := register(base, mode)
+	if err != nil {
+		return nil, err
+	}
+	s.release = release
+	lockPath := base + LockSuffix
+	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDONLY, 0o600)
+	switch {
+	case err == nil:
+		_ = f.Close()
+		s.lock = flock.New(lockPath, flock.SetFlag(os.O_RDONLY))
+	case mode.readOnly() && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)):
+		// Read-only directory and no lock file: nobody can be writing.
+	default:
+		release()
+		return nil, fmt.Errorf("fscollections: open lock file %s: %w", lockPath, err)
+	}
+	if mode.perOp() || s.lock == nil {
 		return s, nil
 	}
-	if err := s.lockLifetime(timeout); err != nil {
+	if err := s.lockLifetime(); err != nil {
+		release()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Storage) lockLifetime(timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	try := s.lock.TryLockContext
-	if s.mode == ReadOnly {
-		try = s.lock.TryRLockContext
+// lockWithin takes the lock (exclusive or shared), trying at once and then
+// at growing intervals until the storage's timeout has passed.
+func (s *Storage) lockWithin(exclusive bool) (bool, error) {
+	try := s.lock.TryRLock
+	if exclusive {
+		try = s.lock.TryLock
 	}
-	ok, err := try(ctx, 5*time.Millisecond)
-	if ok {
-		if s.mode == Exclusive {
-			// Who holds the lock, for the next opener's error message.
-			_ = os.WriteFile(s.lock.Path(), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	deadline := time.Now().Add(s.timeout)
+	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 5*time.Millisecond) {
+		ok, err := try()
+		if ok || err != nil {
+			return ok, err
 		}
-		return nil
+		left := time.Until(deadline)
+		if s.timeout <= NoWait || left <= 0 {
+			return false, nil
+		}
+		time.Sleep(min(pause, left))
 	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("fscollections: lock %s: %w", s.lock.Path(), err)
-	}
+}
+
+// lockedError is the ErrLocked of a lock not granted within the timeout.
+func (s *Storage) lockedError(what string) error {
 	holder := ""
 	if b, err := os.ReadFile(s.lock.Path()); err == nil && len(b) > 0 {
 		holder = " (held by process " + strings.TrimSpace(string(b)) + ")"
 	}
-	return fmt.Errorf("%w: %s%s, gave up after %v", domain.ErrLocked, s.base, holder, timeout)
+	wait := "gave up after " + s.timeout.String()
+	if s.timeout <= NoWait {
+		wait = "NoWait"
+	}
+	return fmt.Errorf("%w: %s: %s is held by another process%s, or by a read-only handle; %s",
+		domain.ErrLocked, what, s.base, holder, wait)
+}
+
+func (s *Storage) lockLifetime() error {
+	ok, err := s.lockWithin(s.mode == Exclusive)
+	if err != nil {
+		return fmt.Errorf("fscollections: lock %s: %w", s.lock.Path(), err)
+	}
+	if !ok {
+		return s.lockedError("open")
+	}
+	if s.mode == Exclusive {
+		// Who holds the lock, for the next opener's error message.
+		_ = os.WriteFile(s.lock.Path(), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	}
+	return nil
 }
 
 // Base is the collection's base path.
@@ -202,26 +250,44 @@ func (s *Storage) ResetJournal(h domain.FileHeader) (domain.Log, error) {
 // Index is the index file.
 func (s *Storage) Index() domain.IndexFile { return s.index }
 
-// Lock takes the per-operation lock (Shared mode), blocking until granted.
+// Lock takes the per-operation lock (Shared mode), waiting up to the
+// timeout, then failing with ErrLocked.
 func (s *Storage) Lock(exclusive bool) error {
-	var err error
-	if exclusive {
-		err = s.lock.Lock()
-	} else {
-		err = s.lock.RLock()
+	if s.lock == nil {
+		return nil
 	}
+	ok, err := s.lockWithin(exclusive)
 	if err != nil {
 		return fmt.Errorf("fscollections: lock %s: %w", s.lock.Path(), err)
+	}
+	if !ok {
+		what := "read"
+		if exclusive {
+			what = "write"
+		}
+		return s.lockedError(what)
 	}
 	return nil
 }
 
 // Unlock releases the per-operation lock.
-func (s *Storage) Unlock() error { return s.lock.Unlock() }
+func (s *Storage) Unlock() error {
+	if s.lock == nil {
+		return nil
+	}
+	return s.lock.Unlock()
+}
 
 // Close releases the lifetime lock.
 func (s *Storage) Close() error {
-	err := s.lock.Close()
+	var err error
+	if s.lock != nil {
+		err = s.lock.Close()
+	}
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
 	if s.afterDone != nil {
 		err = errors.Join(err, s.afterDone())
 		s.afterDone = nil

@@ -2,15 +2,20 @@ package integration
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/fscollections/fscollections"
 )
@@ -625,5 +630,211 @@ func TestListLayoutAndAutoCompactMustAgree(t *testing.T) {
 	defer l.Close()
 	if got := int64s(t, l); !slices.Equal(got, []int64{1, 2, 3}) {
 		t.Fatalf("unflagged swap-and-pop list reads %v", got)
+	}
+}
+
+// holdArg tells a "holdlock" child what to hold until it is killed.
+type holdArg struct {
+	Path, Ready string
+	ReadOnly    bool // open the list read-only (a shared lock for life)
+	RawLock     bool // hold an exclusive flock on the lock file, as a Shared write in progress does
+}
+
+func init() {
+	children["holdlock"] = func(raw string) error {
+		a, err := decodeArg[holdArg](raw)
+		if err != nil {
+			return err
+		}
+		if a.RawLock {
+			f := flock.New(a.Path + ".lock.fscollection")
+			if err := f.Lock(); err != nil {
+				return err
+			}
+		} else {
+			l, err := fscollections.OpenList[string](a.Path, &fscollections.Options{ReadOnly: a.ReadOnly})
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+		}
+		if err := os.WriteFile(a.Ready, []byte("R\n"), 0o600); err != nil {
+			return err
+		}
+		time.Sleep(time.Minute) // until killed
+		return nil
+	}
+	children["readlist"] = func(path string) error {
+		l, err := fscollections.OpenList[string](path, &fscollections.Options{ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		for _, v := range l.All() {
+			fmt.Println(v)
+		}
+		return l.Err()
+	}
+}
+
+// hold starts a holdlock child and returns once it holds what it was told.
+func hold(t *testing.T, a holdArg) {
+	t.Helper()
+	a.Ready = a.Path + ".ready"
+	raw, _ := json.Marshal(a)
+	cmd := child(t, "holdlock", string(raw))
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitForLine(t, a.Ready, "R", 10*time.Second)
+}
+
+func newList(t *testing.T, path string, vs ...string) {
+	t.Helper()
+	l, err := fscollections.OpenList[string](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendAll(t, l, vs...)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Audit item 7: a Shared open waited as long as an exclusive holder lived
+// (7.7 s with LockTimeout 200 ms), and a Shared operation waited for the
+// lock with no timeout at all. Both end in ErrLocked after LockTimeout.
+func TestSharedWaitsAreBoundedByLockTimeout(t *testing.T) {
+	opts := &fscollections.Options{Shared: true, LockTimeout: 200 * time.Millisecond}
+	t.Run("open", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "l")
+		newList(t, path, "a")
+		hold(t, holdArg{Path: path})
+		callWithin(t, 10*time.Second, "a Shared Open beside an exclusive holder", func() {
+			if _, err := fscollections.OpenList[string](path, opts); !errors.Is(err, fscollections.ErrLocked) {
+				t.Errorf("Open = %v; want ErrLocked", err)
+			}
+		})
+	})
+	t.Run("operation", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "l")
+		newList(t, path, "a")
+		l, err := fscollections.OpenList[string](path, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		hold(t, holdArg{Path: path, RawLock: true})
+		callWithin(t, 10*time.Second, "a Shared Append while another process holds the lock", func() {
+			if err := l.Append("b"); !errors.Is(err, fscollections.ErrLocked) || !strings.Contains(err.Error(), "write") {
+				t.Errorf("Append = %v; want ErrLocked", err)
+			}
+			if _, err := l.Get(0); !errors.Is(err, fscollections.ErrLocked) {
+				t.Errorf("Get = %v; want ErrLocked", err)
+			}
+		})
+	})
+}
+
+// Audit item 8: a plain ReadOnly reader, which holds a shared lock for its
+// life, blocked Shared writers for as long as it lived with no error.
+// The mix is refused: the writer gets ErrLocked after LockTimeout, saying
+// a read-only handle may hold it; Shared read-only handles work beside it.
+func TestReadOnlyReaderRefusesSharedWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l")
+	newList(t, path, "a", "b")
+	hold(t, holdArg{Path: path, ReadOnly: true})
+	callWithin(t, 10*time.Second, "a Shared writer beside a read-only reader", func() {
+		_, err := fscollections.OpenList[string](path, &fscollections.Options{Shared: true, LockTimeout: 200 * time.Millisecond})
+		if !errors.Is(err, fscollections.ErrLocked) || !strings.Contains(err.Error(), "read-only") {
+			t.Errorf("Shared Open = %v; want ErrLocked naming read-only handles", err)
+		}
+	})
+	r, err := fscollections.OpenList[string](path, &fscollections.Options{Shared: true, ReadOnly: true, LockTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if v, err := r.Get(1); err != nil || v != "b" {
+		t.Fatalf("Shared read-only Get(1) = %q, %v", v, err)
+	}
+}
+
+// Audit item 9: opening a path this process already holds blamed "another
+// process" (its own pid) and waited the whole LockTimeout. It fails at
+// once now; compatible handles (read-only, Shared) still open together;
+// and NoWait gives a way not to wait for another process either.
+func TestSecondOpenInThisProcessFailsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "l")
+	l, err := fscollections.OpenList[string](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callWithin(t, 2*time.Second, "a second open in this process with LockTimeout 1m", func() {
+		_, err := fscollections.OpenMap[string](filepath.Join(dir, ".", "l"), &fscollections.Options{LockTimeout: time.Minute})
+		if !errors.Is(err, fscollections.ErrLocked) || !strings.Contains(err.Error(), "already open in this process") {
+			t.Errorf("second Open = %v", err)
+		}
+	})
+	l.Close()
+	for _, o := range []fscollections.Options{{ReadOnly: true}, {Shared: true}} {
+		a, err := fscollections.OpenList[string](path, &o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := fscollections.OpenList[string](path, &o)
+		if err != nil {
+			t.Fatalf("a second %+v handle: %v", o, err)
+		}
+		a.Close()
+		b.Close()
+	}
+	hold(t, holdArg{Path: path})
+	start := time.Now()
+	_, err = fscollections.OpenList[string](path, &fscollections.Options{LockTimeout: fscollections.NoWait})
+	if !errors.Is(err, fscollections.ErrLocked) || !strings.Contains(err.Error(), "NoWait") {
+		t.Fatalf("Open with NoWait = %v", err)
+	}
+	if waited := time.Since(start); waited >= fscollections.DefaultLockTimeout {
+		t.Fatalf("Open with NoWait waited %v", waited)
+	}
+}
+
+// Audit item 13: a ReadOnly open failed in a read-only directory where the
+// collection had no lock file. It takes no lock there (no writer can make
+// one either) and reads. As root, permissions do not bind, so the reader
+// runs as user nobody.
+func TestReadOnlyOpenInReadOnlyDirectory(t *testing.T) {
+	dir, err := os.MkdirTemp("", "fsc-rodir-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o700); os.RemoveAll(dir) })
+	path := filepath.Join(dir, "l")
+	newList(t, path, "a", "b")
+	os.Remove(path + ".lock.fscollection")
+	for _, f := range []string{".data.fscollection", ".index.fscollection"} {
+		os.Chmod(path+f, 0o644)
+	}
+	if err := os.Chmod(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$", path)
+	cmd.Env = append(os.Environ(), "FSC_CHILD=readlist")
+	if os.Getuid() == 0 {
+		bin := filepath.Join(dir+"-bin", "test")
+		os.MkdirAll(filepath.Dir(bin), 0o755)
+		t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
+		copyFile(t, os.Args[0], bin)
+		os.Chmod(bin, 0o755)
+		os.Chmod(filepath.Dir(dir), 0o755) // usually /tmp already is
+		cmd.Path, cmd.Args[0] = bin, bin
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil || string(out) != "a\nb\n" {
+		t.Fatalf("read-only open in a read-only directory: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(path + ".lock.fscollection"); !os.IsNotExist(err) {
+		t.Fatalf("a lock file appeared: %v", err)
 	}
 }
