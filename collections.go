@@ -3,6 +3,9 @@ package fscollections
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fscollections/fscollections/application"
@@ -37,7 +40,9 @@ var (
 	// not parse. The error is a *CorruptError with the file and offset.
 	ErrCorrupt = domain.ErrCorrupt
 	// ErrUnsupportedType is returned by Open for a value type no codec
-	// can carry: channels, functions, complex numbers, interfaces.
+	// can carry: channels, functions, complex numbers, interfaces with
+	// methods, structs with no exported fields, collection handles; the
+	// message names the type and where in it the trouble lies.
 	ErrUnsupportedType = domain.ErrUnsupportedType
 	// ErrInvalidOptions is returned by Open for Options that make no sense.
 	ErrInvalidOptions = domain.ErrInvalidOptions
@@ -166,6 +171,14 @@ type Options struct {
 	Codec any
 }
 
+// collectionHandle is implemented by the collection types, which are
+// handles to files, not values: storing one as a value is refused.
+type collectionHandle interface{ collectionHandle() }
+
+func (*FSList[T]) collectionHandle() {}
+func (*FSMap[V]) collectionHandle()  {}
+func (*FSSet[T]) collectionHandle()  {}
+
 // settings validates opts for a collection of T at path and returns the
 // wiring's settings and the codec.
 func settings[T any](path string, opts *Options, list bool) (application.Settings, Codec[T], error) {
@@ -220,14 +233,22 @@ func settings[T any](path string, opts *Options, list bool) (application.Setting
 	if s.LockTimeout == 0 {
 		s.LockTimeout = DefaultLockTimeout
 	}
+	if path != "" && (strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(os.PathSeparator)) ||
+		filepath.Base(path) == "." || filepath.Base(path) == "..") {
+		return s, nil, bad("path %q names a directory; give a base path such as %s", path, filepath.Join(path, "name"))
+	}
 	if path == "" && (o.Shared || o.ReadOnly) {
 		return s, nil, bad("a temporary collection (path \"\") cannot be Shared or ReadOnly")
+	}
+	var zero T
+	if _, ok := any(zero).(collectionHandle); ok {
+		return s, nil, fmt.Errorf("%w: %T: a collection handle cannot be stored as a value; store its Path() and open it",
+			ErrUnsupportedType, zero)
 	}
 	var codec Codec[T]
 	if o.Codec != nil {
 		c, ok := o.Codec.(Codec[T])
 		if !ok {
-			var zero T
 			return s, nil, bad("Codec is a %T, not a Codec[%T]", o.Codec, zero)
 		}
 		codec = c

@@ -14,86 +14,100 @@ type FSList[T any] struct {
 	path string
 }
 
+// inner is the open collection, or a closed one for a zero or nil handle,
+// so that its methods answer ErrClosed instead of panicking.
+func (l *FSList[T]) inner() *domain.List[T] {
+	if l == nil || l.l == nil {
+		return domain.ClosedList[T]()
+	}
+	return l.l
+}
+
 // Len returns the number of elements (0 once closed). O(1).
-func (l *FSList[T]) Len() int { return l.l.Len() }
+func (l *FSList[T]) Len() int { return l.inner().Len() }
 
 // Get returns element i, or ErrIndexOutOfRange. O(1): one read from the
 // mapped file, or none on a cache hit.
-func (l *FSList[T]) Get(i int) (T, error) { return l.l.Get(i) }
+func (l *FSList[T]) Get(i int) (T, error) { return l.inner().Get(i) }
 
 // Set replaces element i. O(1): the new value is appended to the log.
-func (l *FSList[T]) Set(i int, v T) error { return l.l.Set(i, v) }
+func (l *FSList[T]) Set(i int, v T) error { return l.inner().Set(i, v) }
 
 // Append adds vs at the end, in order, under one lock. O(1) per element.
-func (l *FSList[T]) Append(vs ...T) error { return l.l.Append(vs...) }
+func (l *FSList[T]) Append(vs ...T) error { return l.inner().Append(vs...) }
 
 // Insert puts v at index i, shifting later elements up; Insert(Len(), v)
 // appends. O(Len()-i) in memory (8 bytes moved per element), O(1) on disk.
-func (l *FSList[T]) Insert(i int, v T) error { return l.l.Insert(i, v) }
+func (l *FSList[T]) Insert(i int, v T) error { return l.inner().Insert(i, v) }
 
 // Pop removes and returns element i: ErrEmpty on an empty list,
 // ErrIndexOutOfRange outside 0..Len()-1. O(Len()-i) in memory, O(1) on disk.
-func (l *FSList[T]) Pop(i int) (T, error) { return l.l.Pop(i) }
+func (l *FSList[T]) Pop(i int) (T, error) { return l.inner().Pop(i) }
 
 // Slice returns a new slice of elements lo..hi-1 (0 <= lo <= hi <= Len()).
 // Records stored next to each other are read together.
-func (l *FSList[T]) Slice(lo, hi int) ([]T, error) { return l.l.Slice(lo, hi) }
+func (l *FSList[T]) Slice(lo, hi int) ([]T, error) { return l.inner().Slice(lo, hi) }
 
 // All yields each index and element, first to last. See the package
 // documentation for what a loop that mutates the list sees, and Err for
 // errors that end it early.
-func (l *FSList[T]) All() iter.Seq2[int, T] { return l.l.All() }
+func (l *FSList[T]) All() iter.Seq2[int, T] { return l.inner().All() }
 
 // Backward yields each index and element, last to first.
-func (l *FSList[T]) Backward() iter.Seq2[int, T] { return l.l.Backward() }
+func (l *FSList[T]) Backward() iter.Seq2[int, T] { return l.inner().Backward() }
 
 // Scan yields the index and element of each element for which pred
 // returns true, streaming in bounded memory. pred runs with no lock held.
-func (l *FSList[T]) Scan(pred func(T) bool) iter.Seq2[int, T] { return l.l.Scan(pred) }
+func (l *FSList[T]) Scan(pred func(T) bool) iter.Seq2[int, T] { return l.inner().Scan(pred) }
 
 // Index returns the index of the first element equal to v (equal
 // encodings), or -1 and ErrNotFound. O(Len()), without decoding.
-func (l *FSList[T]) Index(v T) (int, error) { return l.l.Index(v) }
+func (l *FSList[T]) Index(v T) (int, error) { return l.inner().Index(v) }
 
 // Contains reports whether an element equals v. O(Len()).
-func (l *FSList[T]) Contains(v T) (bool, error) { return l.l.Contains(v) }
+func (l *FSList[T]) Contains(v T) (bool, error) { return l.inner().Contains(v) }
 
 // Count returns how many elements equal v. O(Len()).
-func (l *FSList[T]) Count(v T) (int, error) { return l.l.Count(v) }
+func (l *FSList[T]) Count(v T) (int, error) { return l.inner().Count(v) }
 
 // Remove removes the first element equal to v, or returns ErrNotFound.
-func (l *FSList[T]) Remove(v T) error { return l.l.Remove(v) }
+func (l *FSList[T]) Remove(v T) error { return l.inner().Remove(v) }
 
 // Reverse reverses the order of the elements in place. O(Len()) in memory,
 // one small record on disk.
-func (l *FSList[T]) Reverse() error { return l.l.Reverse() }
+func (l *FSList[T]) Reverse() error { return l.inner().Reverse() }
 
 // Clear removes every element and truncates the files.
-func (l *FSList[T]) Clear() error { return l.l.Clear() }
+func (l *FSList[T]) Clear() error { return l.inner().Clear() }
 
 // Sync makes every write so far durable (flush and fsync).
-func (l *FSList[T]) Sync() error { return l.l.Sync() }
+func (l *FSList[T]) Sync() error { return l.inner().Sync() }
 
 // Compact rewrites the data file with only the live elements, in list
 // order. Crash-safe: a crash at any instant leaves the old or the new file.
-func (l *FSList[T]) Compact() error { return l.l.Compact() }
+func (l *FSList[T]) Compact() error { return l.inner().Compact() }
 
 // Metrics returns the list's Metrics, computed without disk writes.
-func (l *FSList[T]) Metrics() Metrics { return l.l.Metrics() }
+func (l *FSList[T]) Metrics() Metrics { return l.inner().Metrics() }
 
 // Err returns the error that ended an iteration (All, Backward, Scan)
 // early since the last call to Err, and clears it. A loop that may end
 // early for a reason other than break should check it.
-func (l *FSList[T]) Err() error { return l.l.Err() }
+func (l *FSList[T]) Err() error { return l.inner().Err() }
 
 // Close makes everything durable, writes the index checkpoint with the
 // clean-close marker and releases the files and lock. A temporary list's
 // files are deleted instead. Closing twice returns nil.
-func (l *FSList[T]) Close() error { return l.l.Close() }
+func (l *FSList[T]) Close() error { return l.inner().Close() }
 
 // Destroy closes the list and deletes its files.
-func (l *FSList[T]) Destroy() error { return l.l.Destroy() }
+func (l *FSList[T]) Destroy() error { return l.inner().Destroy() }
 
 // Path returns the base path of the list's files (for a temporary list,
 // inside its temporary directory).
-func (l *FSList[T]) Path() string { return l.path }
+func (l *FSList[T]) Path() string {
+	if l == nil {
+		return ""
+	}
+	return l.path
+}

@@ -15,54 +15,68 @@ type FSSet[T any] struct {
 	path string
 }
 
+// inner is the open collection, or a closed one for a zero or nil handle,
+// so that its methods answer ErrClosed instead of panicking.
+func (s *FSSet[T]) inner() *domain.Set[T] {
+	if s == nil || s.s == nil {
+		return domain.ClosedSet[T]()
+	}
+	return s.s
+}
+
 // Len returns the number of elements (0 once closed). O(1).
-func (s *FSSet[T]) Len() int { return s.s.Len() }
+func (s *FSSet[T]) Len() int { return s.inner().Len() }
 
 // Add adds v; adding a present element writes nothing. O(1).
-func (s *FSSet[T]) Add(v T) error { return s.s.Add(v) }
+func (s *FSSet[T]) Add(v T) error { return s.inner().Add(v) }
 
 // Contains reports whether v is in the set (false once closed). O(1).
-func (s *FSSet[T]) Contains(v T) bool { return s.s.Contains(v) }
+func (s *FSSet[T]) Contains(v T) bool { return s.inner().Contains(v) }
 
 // Remove removes v, or returns ErrNotFound.
-func (s *FSSet[T]) Remove(v T) error { return s.s.Remove(v) }
+func (s *FSSet[T]) Remove(v T) error { return s.inner().Remove(v) }
 
 // Discard removes v if present; a missing v is not an error.
-func (s *FSSet[T]) Discard(v T) error { return s.s.Discard(v) }
+func (s *FSSet[T]) Discard(v T) error { return s.inner().Discard(v) }
 
 // Pop removes and returns the most recently added element, or ErrEmpty.
-func (s *FSSet[T]) Pop() (T, error) { return s.s.Pop() }
+func (s *FSSet[T]) Pop() (T, error) { return s.inner().Pop() }
 
 // All yields every element in insertion order.
-func (s *FSSet[T]) All() iter.Seq[T] { return s.s.All() }
+func (s *FSSet[T]) All() iter.Seq[T] { return s.inner().All() }
 
 // Scan yields the elements for which pred returns true, streaming in
 // bounded memory. pred runs with no lock held.
-func (s *FSSet[T]) Scan(pred func(T) bool) iter.Seq[T] { return s.s.Scan(pred) }
+func (s *FSSet[T]) Scan(pred func(T) bool) iter.Seq[T] { return s.inner().Scan(pred) }
 
 // Clear removes every element and truncates the files.
-func (s *FSSet[T]) Clear() error { return s.s.Clear() }
+func (s *FSSet[T]) Clear() error { return s.inner().Clear() }
 
 // Sync makes every write so far durable (flush and fsync).
-func (s *FSSet[T]) Sync() error { return s.s.Sync() }
+func (s *FSSet[T]) Sync() error { return s.inner().Sync() }
 
 // Compact rewrites the data file with only the live elements. Crash-safe.
-func (s *FSSet[T]) Compact() error { return s.s.Compact() }
+func (s *FSSet[T]) Compact() error { return s.inner().Compact() }
 
 // Metrics returns the set's Metrics, computed without disk writes.
-func (s *FSSet[T]) Metrics() Metrics { return s.s.Metrics() }
+func (s *FSSet[T]) Metrics() Metrics { return s.inner().Metrics() }
 
 // Err returns the error that ended an iteration early since the last call
 // to Err, and clears it.
-func (s *FSSet[T]) Err() error { return s.s.Err() }
+func (s *FSSet[T]) Err() error { return s.inner().Err() }
 
 // Close makes everything durable, writes the index checkpoint with the
 // clean-close marker and releases the files and lock. A temporary set's
 // files are deleted instead. Closing twice returns nil.
-func (s *FSSet[T]) Close() error { return s.s.Close() }
+func (s *FSSet[T]) Close() error { return s.inner().Close() }
 
 // Destroy closes the set and deletes its files.
-func (s *FSSet[T]) Destroy() error { return s.s.Destroy() }
+func (s *FSSet[T]) Destroy() error { return s.inner().Destroy() }
 
 // Path returns the base path of the set's files.
-func (s *FSSet[T]) Path() string { return s.path }
+func (s *FSSet[T]) Path() string {
+	if s == nil {
+		return ""
+	}
+	return s.path
+}

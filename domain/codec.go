@@ -44,8 +44,13 @@ type Codec[T any] interface {
 //     pointer implements encoding.BinaryUnmarshaler;
 //   - other structs, maps, slices, arrays, pointers and named basic types: JSON.
 //
-// Channels, functions, complex numbers, unsafe pointers and interface types
-// (also inside a struct, map or slice) are refused with ErrUnsupportedType.
+// Channels, functions, complex numbers, unsafe pointers and interfaces with
+// methods (also inside a struct, map or slice) are refused with
+// ErrUnsupportedType, and so are structs with only unexported fields,
+// which encoding/json would store as {}. Empty interfaces (any) are stored
+// as encoding/json stores them and come back as it decodes them: numbers
+// as float64, objects as map[string]any, arrays as []any. Unexported
+// fields beside exported ones are not stored, as with encoding/json.
 func CodecFor[T any]() (Codec[T], error) {
 	var zero T
 	var c any
@@ -102,35 +107,99 @@ func CodecFor[T any]() (Codec[T], error) {
 	return jsonCodec[T]{name: t.String()}, nil
 }
 
-// checkJSONable refuses the types encoding/json cannot round-trip.
+// checkJSONable refuses the types encoding/json cannot round-trip: those
+// it cannot encode or decode at all, and structs it would store as {},
+// losing their contents. The error names the type and, inside a struct,
+// map or slice, where the trouble lies.
 func checkJSONable(t reflect.Type, seen map[reflect.Type]bool) error {
-	if seen[t] {
+	where, why := unjsonable(t, seen)
+	if why == "" {
 		return nil
 	}
+	if where == "" {
+		return fmt.Errorf("%w: %s: %s", ErrUnsupportedType, t, why)
+	}
+	return fmt.Errorf("%w: %s: %s %s", ErrUnsupportedType, t, where, why)
+}
+
+var (
+	jsonMarshaler   = reflect.TypeFor[json.Marshaler]()
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// ownsJSON reports whether t encodes and decodes itself (json or text
+// marshaling), so its fields are its own business.
+func ownsJSON(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	return (t.Implements(jsonMarshaler) || p.Implements(jsonMarshaler)) && p.Implements(jsonUnmarshaler) ||
+		(t.Implements(textMarshaler) || p.Implements(textMarshaler)) && p.Implements(textUnmarshaler)
+}
+
+// unjsonable returns why t cannot round-trip through encoding/json, and
+// where inside t ("field F", "element", ...), or "" when it can.
+func unjsonable(t reflect.Type, seen map[reflect.Type]bool) (where, why string) {
+	if seen[t] {
+		return "", ""
+	}
 	seen[t] = true
-	switch t.Kind() {
-	case reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128,
-		reflect.UnsafePointer, reflect.Interface, reflect.Invalid:
-		return fmt.Errorf("%w: %s (a %s has no codec)", ErrUnsupportedType, t, t.Kind())
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return checkJSONable(t.Elem(), seen)
-	case reflect.Map:
-		if err := checkJSONable(t.Key(), seen); err != nil {
-			return err
+	if ownsJSON(t) {
+		return "", ""
+	}
+	inside := func(what string, inner reflect.Type) (string, string) {
+		w, y := unjsonable(inner, seen)
+		if y == "" {
+			return "", ""
 		}
-		return checkJSONable(t.Elem(), seen)
+		if w == "" {
+			return what + " is a " + inner.String() + ",", y
+		}
+		return what + " " + w, y
+	}
+	switch t.Kind() {
+	case reflect.Chan:
+		return "", "a channel cannot be stored"
+	case reflect.Func:
+		return "", "a function cannot be stored"
+	case reflect.Complex64, reflect.Complex128:
+		return "", "encoding/json cannot store complex numbers"
+	case reflect.UnsafePointer:
+		return "", "an unsafe.Pointer cannot be stored"
+	case reflect.Interface:
+		if t.NumMethod() > 0 {
+			return "", "encoding/json cannot decode into an interface with methods"
+		}
+		return "", "" // any: what encoding/json decodes (maps, slices, float64...)
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return inside("its element", t.Elem())
+	case reflect.Map:
+		if w, y := inside("its key", t.Key()); y != "" {
+			return w, y
+		}
+		return inside("its value", t.Elem())
 	case reflect.Struct:
+		visible, hidden := 0, 0
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if !f.IsExported() || f.Tag.Get("json") == "-" {
+			if f.Tag.Get("json") == "-" {
 				continue
 			}
-			if err := checkJSONable(f.Type, seen); err != nil {
-				return fmt.Errorf("field %s.%s: %w", t, f.Name, err)
+			if !f.IsExported() && !(f.Anonymous && f.Type.Kind() == reflect.Struct) {
+				hidden++
+				continue
+			}
+			visible++
+			if w, y := inside("field "+f.Name, f.Type); y != "" {
+				return w, y
 			}
 		}
+		if visible == 0 && hidden > 0 {
+			return "", "it has no exported fields, so encoding/json would store {} and lose its contents " +
+				"(export them, implement json.Marshaler and json.Unmarshaler, or set Options.Codec)"
+		}
 	}
-	return nil
+	return "", ""
 }
 
 func wrongSize(name string, want, got int) error {

@@ -630,6 +630,20 @@ func (c *core) valueAt(off int64) ([]byte, error) {
 	return valueIn(c.vals().Path(), off, op, p)
 }
 
+// maxScratch bounds the record buffer kept between writes: one huge value
+// must not keep a buffer of its size alive until Close.
+const maxScratch = 1 << 20
+
+// keepScratch keeps rec's buffer for the next record, unless it is large.
+// Called once rec has been appended (the log copies or writes it).
+func (c *core) keepScratch(rec []byte) {
+	if cap(rec) <= maxScratch {
+		c.scratch = rec
+	} else {
+		c.scratch = nil
+	}
+}
+
 // commit appends a finished record to the log and applies it to the state.
 func (c *core) commit(rec []byte) error {
 	off, err := c.appendRecord(rec)

@@ -49,7 +49,7 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 		}
 	}
 	FinishRecord(rec)
-	k.c.scratch = rec
+	k.c.keepScratch(rec)
 	// Probe once: the record is applied to the slot found, or inserted at
 	// the empty slot that ended the probe.
 	h := hashKey(key)
@@ -73,7 +73,7 @@ func (k keyed) delete(key []byte) (bool, error) {
 	rec := BeginRecord(k.c.scratch[:0], OpDelete)
 	rec = AppendKeyed(rec, key)
 	FinishRecord(rec)
-	k.c.scratch = rec
+	k.c.keepScratch(rec)
 	if _, err := k.c.appendRecord(rec); err != nil {
 		return false, err
 	}

@@ -91,7 +91,7 @@ func (l *List[T]) record(op Op, index int, hasIndex bool, v T, withValue bool) e
 		}
 	}
 	FinishRecord(rec)
-	l.c.scratch = rec
+	l.c.keepScratch(rec)
 	return l.c.commit(rec)
 }
 

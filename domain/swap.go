@@ -175,7 +175,7 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 	rec = append(rec, val...)
 	rec = append(rec, moved...)
 	FinishRecord(rec)
-	c.scratch = rec
+	c.keepScratch(rec)
 	if op != OpPop && op != OpSet {
 		if op == OpAppend || op == OpInsert {
 			// The value may reach the file before or after its journal
