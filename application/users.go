@@ -326,14 +326,15 @@ func (s *UserStore) SearchByName(names ...string) []domain.User {
 // search appends to out the users with each of the names, in one goroutine.
 func (s *UserStore) search(out []domain.User, names []string) []domain.User {
 	var (
-		k   keys
-		ids []uuid.UUID
-		dec domain.UserDecoder
+		k     keys
+		ids   []uuid.UUID
+		owner []int // owner[j]: the name in the group whose entry gave ids[j]
+		dec   domain.UserDecoder
 	)
 	err := chunks(len(names), func(lo, hi int) error {
 		return s.m.ReadBatch(func(r domain.MapReader[[]byte]) error {
 			group := names[lo:hi]
-			ids = ids[:0]
+			ids, owner = ids[:0], owner[:0]
 			for i, off := range k.find(r, nameKeys(&k, group)) {
 				if off == 0 {
 					continue
@@ -348,10 +349,11 @@ func (s *UserStore) search(out []domain.User, names []string) []domain.User {
 				}
 				for j := 0; j < len(b); j += idLen {
 					ids = append(ids, uuid.UUID(b[j:j+idLen]))
+					owner = append(owner, i)
 				}
 			}
 			out = slices.Grow(out, len(ids))
-			for _, off := range k.find(r, userKeys(&k, ids)) {
+			for j, off := range k.find(r, userKeys(&k, ids)) {
 				if off == 0 {
 					continue // indexed before a crash cut the add short
 				}
@@ -362,6 +364,11 @@ func (s *UserStore) search(out []domain.User, names []string) []domain.User {
 				}
 				if err != nil {
 					s.setErr(err)
+					continue
+				}
+				if u.Name != group[owner[j]] {
+					// The index named an ID whose user a crash removed and
+					// that was added again under another name.
 					continue
 				}
 				out = append(out, u)
@@ -570,6 +577,19 @@ func (s *UserStore) RemoveNames(names ...string) error {
 			start := 0
 			for i, name := range group {
 				for _, id := range ids[start:ends[i]] {
+					// Only a user that has the name: the index may name an
+					// ID whose user a crash removed and that was added
+					// again under another name.
+					b, ok, err := w.View(k.user(id))
+					if err == nil && ok {
+						b, err = domain.EncodedUserName(b)
+					}
+					if err != nil {
+						return err
+					}
+					if !ok || string(b) != name {
+						continue
+					}
 					removed, err := w.Delete(k.user(id))
 					if err != nil {
 						return err

@@ -838,3 +838,66 @@ func TestReadOnlyOpenInReadOnlyDirectory(t *testing.T) {
 		t.Fatalf("a lock file appeared: %v", err)
 	}
 }
+
+// rawUsers is a codec that opens a UserStore's files as the map of raw
+// bytes they are, to damage them as a crash would.
+type rawUsers struct{}
+
+func (rawUsers) TypeName() string                            { return "fscollections.UserStore/v1" }
+func (rawUsers) FixedSize() int                              { return 0 }
+func (rawUsers) Append(dst []byte, v []byte) ([]byte, error) { return append(dst, v...), nil }
+func (rawUsers) Decode(b []byte) ([]byte, error)             { return slices.Clone(b), nil }
+
+// Audit item 3: after a crash between a user's delete and its name index
+// update, and the same ID added again under a new name, SearchByName(old)
+// returned the user with the new name and RemoveNames(old) deleted it.
+// Lookups by name now check the user's stored name.
+func TestUserLookupsByNameCheckTheStoredName(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users")
+	s, err := fscollections.OpenUsers(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := fscollections.NewUser("old name", 30)
+	other, _ := fscollections.NewUser("old name", 40)
+	if err := s.Add(u, other); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	raw, err := fscollections.OpenMap[[]byte](path, &fscollections.Options{Codec: rawUsers{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Delete("u" + string(u.ID[:])); err != nil { // the user went; the crash came before its index entry
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	s, err = fscollections.OpenUsers(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	renamed := u
+	renamed.Name = "new name"
+	if err := s.Add(renamed); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range s.SearchByName("old name") {
+		if f.Name != "old name" {
+			t.Fatalf("SearchByName(old name) returned %s named %q", f.ID, f.Name)
+		}
+	}
+	if got := s.SearchByName("old name"); len(got) != 1 || got[0].ID != other.ID {
+		t.Fatalf("SearchByName(old name) = %v; want only %s", got, other.ID)
+	}
+	if err := s.RemoveNames("old name"); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Has(renamed.ID) || s.Has(other.ID) || len(s.SearchByName("new name")) != 1 {
+		t.Fatalf("RemoveNames(old name): Has(renamed) %v, Has(other) %v", s.Has(renamed.ID), s.Has(other.ID))
+	}
+	if err := s.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
