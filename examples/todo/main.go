@@ -88,8 +88,8 @@ func run(args []string, out io.Writer) error {
 		path = ""
 	}
 	cmd, rest := fs.Arg(0), fs.Args()[1:]
-	if !validCommand(cmd, rest) {
-		return usagef("bad command: %s", strings.Join(fs.Args(), " "))
+	if err := checkCommand(cmd, rest); err != nil {
+		return err
 	}
 	l, err := fscollections.OpenList[Item](path, nil)
 	if err != nil {
@@ -98,8 +98,13 @@ func run(args []string, out io.Writer) error {
 	defer l.Close()
 	position := func(s string, limit int) (int, error) {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > limit {
-			return 0, usagef("no item %s (the list has %d)", s, l.Len())
+		switch {
+		case err != nil:
+			return 0, usagef("%q is not an item number", s)
+		case limit == 0:
+			return 0, usagef("no item %d: the list is empty", n)
+		case n < 1 || n > limit:
+			return 0, usagef("no item %d: items are numbered 1 to %d", n, limit)
 		}
 		return n - 1, nil
 	}
@@ -173,16 +178,25 @@ func run(args []string, out io.Writer) error {
 	return nil
 }
 
-func validCommand(cmd string, args []string) bool {
+// checkCommand says what is wrong with a command line, if anything.
+func checkCommand(cmd string, args []string) error {
+	want, form := 0, cmd
 	switch cmd {
 	case "add":
-		return len(args) > 0
+		if len(args) == 0 {
+			return usagef("add needs the text of the item: todo add TEXT")
+		}
+		return nil
 	case "list", "clear":
-		return len(args) == 0
 	case "done", "undo", "rm":
-		return len(args) == 1
+		want, form = 1, cmd+" N"
 	case "move":
-		return len(args) == 2
+		want, form = 2, "move FROM TO"
+	default:
+		return usagef("unknown command %q", cmd)
 	}
-	return false
+	if len(args) != want {
+		return usagef("%s takes %d argument(s), got %d: todo %s", cmd, want, len(args), form)
+	}
+	return nil
 }

@@ -39,13 +39,16 @@ func TestTodoCommandLine(t *testing.T) {
 		{[]string{"undo", "3"}, "undone 3: write report\n", 0},
 		{[]string{"rm", "2"}, "removed 2: buy milk\n", 0},
 		{[]string{"list"}, "1. [ ] call mum\n2. [ ] write report\n", 0},
-		{[]string{"done", "9"}, "no item 9 (the list has 2)", 2},
-		{[]string{"done", "zero"}, "no item zero", 2},
-		{[]string{"move", "1"}, "bad command", 2},
-		{[]string{"frobnicate"}, "bad command", 2},
+		{[]string{"done", "9"}, "no item 9: items are numbered 1 to 2", 2},
+		{[]string{"done", "abc"}, `"abc" is not an item number`, 2},
+		{[]string{"move", "1"}, "move takes 2 argument(s), got 1: todo move FROM TO", 2},
+		{[]string{"rm"}, "rm takes 1 argument(s), got 0: todo rm N", 2},
+		{[]string{"add"}, "add needs the text of the item", 2},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`, 2},
 		{[]string{}, "no command", 2},
 		{[]string{"clear"}, "removed 2 items\n", 0},
 		{[]string{"list"}, "nothing to do\n", 0},
+		{[]string{"done", "1"}, "no item 1: the list is empty", 2},
 	}
 	for _, s := range steps {
 		out, code := todo(s.args...)
