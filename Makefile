@@ -34,7 +34,7 @@ lint: vet
 fmt:
 	gofmt -l -w .
 
-## bench: the DESIGN.md section 7 benchmarks, saved to bench.out
+## bench: the headline benchmarks (root package), saved to bench.out
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=5 . | tee bench.out
 

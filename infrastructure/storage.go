@@ -134,7 +134,7 @@ func (s *Storage) lockWithin(exclusive bool) (bool, error) {
 		try = s.lock.TryLock
 	}
 	deadline := time.Now().Add(s.timeout)
-	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 5*time.Millisecond) {
+	for pause := 50 * time.Microsecond; ; pause = min(2*pause, time.Millisecond) {
 		ok, err := try()
 		if ok || err != nil {
 			return ok, err

@@ -93,5 +93,5 @@ func decodeArg[T any](raw string) (T, error) {
 // openSharedList opens a list of strings in Shared mode, as the
 // multi-process children do.
 func openSharedList(path string) (*fscollections.FSList[string], error) {
-	return fscollections.OpenList[string](path, &fscollections.Options{Shared: true})
+	return fscollections.OpenList[string](path, &fscollections.Options{Shared: true, LockTimeout: time.Minute})
 }

@@ -32,7 +32,8 @@ func init() {
 		if err != nil {
 			return err
 		}
-		shared := &fscollections.Options{Shared: true}
+		// Eight processes contend: operations may wait longer than the default.
+		shared := &fscollections.Options{Shared: true, LockTimeout: time.Minute}
 		m, err := fscollections.OpenMap[string](a.Map, shared)
 		if err != nil {
 			return err

@@ -64,7 +64,9 @@ type Queue struct {
 
 // Open opens the queue in dir.
 func Open(dir string) (*Queue, error) {
-	opts := &fscollections.Options{Shared: true, Sync: fscollections.SyncAlways}
+	// Many producers and workers take turns on the files, each turn an
+	// fsync: an operation may wait longer than the default second.
+	opts := &fscollections.Options{Shared: true, Sync: fscollections.SyncAlways, LockTimeout: 30 * time.Second}
 	jobs, err := fscollections.OpenMap[Job](filepath.Join(dir, "jobs"), opts)
 	if err != nil {
 		return nil, err
