@@ -5,7 +5,7 @@ BENCHSTAT   = golang.org/x/perf/cmd/benchstat@latest
 
 .PHONY: run test lint fmt vet bench bench-compare bench-peers bench-users stress fuzz fuzz-short
 
-FUZZ_TARGETS = FuzzReplay:./domain FuzzCheckpointDecode:./domain FuzzFileHeader:./domain FuzzOpen:. FuzzOpenList:. FuzzOpenSwapList:.
+FUZZ_TARGETS = FuzzReplay:./domain FuzzCheckpointDecode:./domain FuzzFileHeader:./domain FuzzOpen:. FuzzOpenList:. FuzzOpenSwapList:. FuzzIndexFile:.
 
 ## run: the guided tour (writes ./data; run it twice to see the data survive)
 run:

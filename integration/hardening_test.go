@@ -132,6 +132,7 @@ func writeSmall(t *testing.T, kind, path string, n int) []string {
 func TestEveryBitFlipIsAnErrorOrHarmless(t *testing.T) {
 	for _, kind := range []string{"list", "map", "set"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			orig := filepath.Join(dir, "orig")
 			want := writeSmall(t, kind, orig, 12)
