@@ -36,6 +36,9 @@ func TestUnstorableTypesAreRefusedByName(t *testing.T) {
 			names []string
 		}{err, names})
 	}
+	if p := (onlyUnexported{1, 2}); p.a+p.b != 3 { // what would be lost
+		t.Fatal(p)
+	}
 	_, err := fscollections.OpenList[onlyUnexported]("", nil)
 	add(err, "fscollections_test.onlyUnexported", "no exported fields")
 	_, err = fscollections.OpenMap[withFunc]("", nil)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"github.com/edsrzf/mmap-go"
 
@@ -37,7 +36,7 @@ type DataFile struct {
 	flushed  int64 // bytes in the file
 	buf      []byte
 	readOnly bool
-	dev, ino uint64
+	opened   os.FileInfo // the file as opened, to notice its replacement
 }
 
 var _ domain.Log = (*DataFile)(nil)
@@ -84,7 +83,7 @@ func (d *DataFile) init() error {
 		return fmt.Errorf("%w: %s is a directory", domain.ErrCorrupt, d.path)
 	}
 	d.flushed = st.Size()
-	d.dev, d.ino = fileID(st)
+	d.opened = st
 	head := make([]byte, min(d.flushed, int64(30+domain.MaxTypeName)))
 	if _, err := d.f.ReadAt(head, 0); err != nil && err != io.EOF {
 		return err
@@ -93,13 +92,6 @@ func (d *DataFile) init() error {
 		return err
 	}
 	return d.remap()
-}
-
-func fileID(st os.FileInfo) (dev, ino uint64) {
-	if s, ok := st.Sys().(*syscall.Stat_t); ok {
-		return uint64(s.Dev), uint64(s.Ino)
-	}
-	return 0, 0
 }
 
 // remap grows the mapping to cover the flushed bytes.
@@ -253,7 +245,7 @@ func (d *DataFile) Refresh() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if dev, ino := fileID(st); dev != d.dev || ino != d.ino {
+	if !os.SameFile(st, d.opened) {
 		return true, nil
 	}
 	switch size := st.Size(); {
