@@ -474,3 +474,78 @@ func BenchmarkMapCompact(b *testing.B) {
 		}
 	}
 }
+
+// setPair builds two sets of n int64s each, overlapping by half, once per n.
+var setPairs = map[int][2]*fscollections.FSSet[int64]{}
+
+func setPair(b *testing.B, n int) (*fscollections.FSSet[int64], *fscollections.FSSet[int64]) {
+	if p, ok := setPairs[n]; ok {
+		return p[0], p[1]
+	}
+	var p [2]*fscollections.FSSet[int64]
+	for i := range p {
+		// Temporary sets: they outlive this benchmark (cached for the
+		// next), and a temporary collection cleans up after the process.
+		s, err := fscollections.OpenSet[int64]("", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := int64(i * n / 2)
+		if _, err := s.AddAll(func(yield func(int64) bool) {
+			for v := start; v < start+int64(n); v++ {
+				if !yield(v) {
+					return
+				}
+			}
+		}); err != nil {
+			b.Fatal(err)
+		}
+		p[i] = s
+	}
+	setPairs[n] = p
+	return p[0], p[1]
+}
+
+// BenchmarkSetIntersection streams the intersection of two 1M-element
+// sets; elements/s counts the elements of s examined, and live-heap-B the
+// heap a pass holds halfway through (after a GC), beyond what the open
+// sets hold: bounded, whatever the sets' size.
+func BenchmarkSetIntersection(b *testing.B) {
+	a, c := setPair(b, bigN)
+	before := heapInUse()
+	var during uint64
+	n := 0
+	for range a.Intersection(c) {
+		if n++; n == bigN/4 {
+			during = heapInUse()
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		for range a.Intersection(c) {
+			n++
+		}
+		if n != bigN/2 {
+			b.Fatalf("intersection has %d elements", n)
+		}
+	}
+	b.ReportMetric(float64(b.N)*bigN/b.Elapsed().Seconds(), "elements/s")
+	b.ReportMetric(float64(during)-float64(before), "live-heap-B")
+}
+
+// BenchmarkSetUnion streams the union of two 1M-element sets.
+func BenchmarkSetUnion(b *testing.B) {
+	a, c := setPair(b, bigN)
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		for range a.Union(c) {
+			n++
+		}
+		if n != bigN*3/2 {
+			b.Fatalf("union has %d elements", n)
+		}
+	}
+	b.ReportMetric(float64(b.N)*2*bigN/b.Elapsed().Seconds(), "elements/s")
+}
