@@ -48,6 +48,12 @@ var (
 	ErrInvalidOptions = domain.ErrInvalidOptions
 	// ErrTooLarge is returned for a value or key over MaxValueSize bytes.
 	ErrTooLarge = domain.ErrTooLarge
+	// ErrAppendOnly is returned by every write that would change or remove
+	// what a collection opened with Options.AppendOnly holds.
+	ErrAppendOnly = domain.ErrAppendOnly
+	// ErrConflict is returned by a conditional write whose condition does
+	// not hold: SetIfVersion when the key's version is another.
+	ErrConflict = domain.ErrConflict
 	// ErrFailed is returned by every write after a write to the files
 	// failed in a way that leaves the disk's contents unknown (a failed
 	// fsync): Close and reopen the collection to recover what the files
@@ -166,6 +172,16 @@ type Options struct {
 	// Default DefaultLockTimeout (1s); NoWait tries once and does not wait.
 	// Nothing ever waits forever.
 	LockTimeout time.Duration
+	// AppendOnly makes the collection immutable once written: new list
+	// elements (Append), map keys and set elements may be added, and
+	// nothing written can change or go. Map: Set, Swap, Compute,
+	// CompareAndSwap… of an existing key, Delete, Pop, PopItem, Clear fail
+	// with ErrAppendOnly; set: Remove, Discard, Pop, RemoveAll, RetainAll,
+	// Clear; list: everything that writes but Append (and Insert at
+	// Len(), which appends). Reads, iteration, Sync and Compact work as
+	// usual. It is a property of the handle, not the files: a handle
+	// opened without it may change them. Default false.
+	AppendOnly bool
 	// Codec, when set, must be a Codec[T] for the collection's value type
 	// and replaces the built-in codec. Default nil: CodecFor[T].
 	Codec any
@@ -273,6 +289,7 @@ func settings[T any](path string, opts *Options, list bool) (application.Setting
 		}
 	}
 	s.AutoCompact = o.AutoCompact
+	s.AppendOnly = o.AppendOnly
 	return s, codec, nil
 }
 

@@ -37,6 +37,7 @@ type Settings struct {
 	Cache               CacheKind
 	CacheSize           int
 	AutoCompact         bool // swap-and-pop (lists of fixed-size values)
+	AppendOnly          bool
 }
 
 // Opened is what Open returns besides the collection: the base path of
@@ -67,6 +68,7 @@ func prepare(s Settings, h domain.FileHeader) (*infrastructure.Storage, domain.C
 		SyncEvery:           s.SyncEvery,
 		CompactionThreshold: s.CompactionThreshold,
 		Swap:                s.AutoCompact,
+		AppendOnly:          s.AppendOnly,
 	}
 	cache, err := newCache(s.Cache, s.CacheSize)
 	if err != nil {

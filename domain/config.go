@@ -38,6 +38,9 @@ type Config struct {
 	Cache Cache
 	// Temporary collections delete their files on Close.
 	Temporary bool
+	// AppendOnly refuses every write that changes or removes what was
+	// written: only new elements and keys may be added.
+	AppendOnly bool
 	// Swap selects swap-and-pop storage for a list of fixed-size values:
 	// the data file holds exactly the live values, and removing one moves
 	// the physically last into its place (see swap.go).

@@ -630,6 +630,15 @@ func (c *core) valueAt(off int64) ([]byte, error) {
 	return valueIn(c.vals().Path(), off, op, p)
 }
 
+// appendOnly returns ErrAppendOnly, naming op, when the collection is
+// append-only. Write lock held.
+func (c *core) appendOnly(op string) error {
+	if c.cfg.AppendOnly {
+		return fmt.Errorf("%w: %s would change what is written", ErrAppendOnly, op)
+	}
+	return nil
+}
+
 // maxScratch bounds the record buffer kept between writes: one huge value
 // must not keep a buffer of its size alive until Close.
 const maxScratch = 1 << 20
@@ -953,6 +962,9 @@ func (c *core) Compact() error {
 func (c *core) Clear() error {
 	if err := c.beginWrite(); err != nil {
 		return err
+	}
+	if err := c.appendOnly("Clear"); err != nil {
+		return c.endWrite(err)
 	}
 	return c.endWrite(c.rewrite(true))
 }

@@ -40,6 +40,12 @@ var (
 	ErrInvalidOptions = errors.New("fscollections: invalid options")
 	// ErrTooLarge is returned when a single value or key exceeds MaxPayload.
 	ErrTooLarge = errors.New("fscollections: value too large")
+	// ErrAppendOnly is returned by a write that would change or remove
+	// something already written, in a collection opened AppendOnly.
+	ErrAppendOnly = errors.New("fscollections: collection is append-only")
+	// ErrConflict is returned by a conditional write whose condition does
+	// not hold (SetIfVersion with another version).
+	ErrConflict = errors.New("fscollections: conflict")
 	// ErrFailed is returned by every write after a write to the files
 	// failed in a way that leaves what is on disk unknown (a failed fsync,
 	// or a checkpoint cut short): the collection must be closed and

@@ -54,6 +54,11 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 	// the empty slot that ended the probe.
 	h := hashKey(key)
 	i, found := k.st.probe(k.c, key, h)
+	if found {
+		if err := k.c.appendOnly("overwriting a key"); err != nil {
+			return err
+		}
+	}
 	off, err := k.c.appendRecord(rec)
 	if err != nil {
 		return err
@@ -66,6 +71,9 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 // whether it was. The table is probed once: the record is applied to the
 // slot that probe found, rather than looked up again. Write lock held.
 func (k keyed) delete(key []byte) (bool, error) {
+	if err := k.c.appendOnly("a removal"); err != nil {
+		return false, err
+	}
 	i := k.st.lookup(k.c, key, hashKey(key))
 	if i < 0 {
 		return false, nil

@@ -77,6 +77,11 @@ func (l *List[T]) Get(i int) (T, error) {
 }
 
 func (l *List[T]) record(op Op, index int, hasIndex bool, v T, withValue bool) error {
+	if op != OpAppend {
+		if err := l.c.appendOnly(opName(op)); err != nil {
+			return err
+		}
+	}
 	if l.st.swap != nil {
 		return l.swapWrite(op, index, v)
 	}

@@ -1,0 +1,115 @@
+package domain
+
+import "bytes"
+
+// Atomic read-modify-write: each operation reads and writes under one hold
+// of the write lock (and, in Shared mode, of the exclusive file lock after
+// catching up with other processes), so it is one linearizable step.
+// Values compare by their encodings.
+
+// ComputeAction says what Compute does with the value its function returns.
+type ComputeAction int
+
+// The actions, in the order of the public ComputeOp.
+const (
+	ComputeCancel ComputeAction = iota // leave the key as it is
+	ComputeUpdate                      // store the returned value
+	ComputeDelete                      // delete the key
+)
+
+// current returns key's value and whether it is present. Lock held.
+func (m *Map[V]) current(key string) (V, bool, error) {
+	off := m.find(stringBytes(key))
+	if off == 0 {
+		var zero V
+		return zero, false, nil
+	}
+	v, err := m.valueOf(off)
+	return v, err == nil, err
+}
+
+// encodedIs reports whether key is present with a value encoded as enc. Lock held.
+func (m *Map[V]) encodedIs(key string, enc []byte) (bool, error) {
+	off := m.find(stringBytes(key))
+	if off == 0 {
+		return false, nil
+	}
+	_, b, err := m.entryAt(off)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(b, enc), nil
+}
+
+// CompareAndSwap sets key to new if its value's encoding equals old's.
+func (m *Map[V]) CompareAndSwap(key string, old, new V) (bool, error) {
+	enc, err := m.codec.Append(nil, old)
+	if err != nil {
+		return false, err
+	}
+	if err := m.c.beginWrite(); err != nil {
+		return false, err
+	}
+	same, err := m.encodedIs(key, enc)
+	if err == nil && same {
+		err = m.set(key, new)
+	}
+	return same && err == nil, m.c.endWrite(err)
+}
+
+// CompareAndDelete deletes key if its value's encoding equals old's.
+func (m *Map[V]) CompareAndDelete(key string, old V) (bool, error) {
+	enc, err := m.codec.Append(nil, old)
+	if err != nil {
+		return false, err
+	}
+	if err := m.c.beginWrite(); err != nil {
+		return false, err
+	}
+	if err := m.c.appendOnly("CompareAndDelete"); err != nil {
+		return false, m.c.endWrite(err)
+	}
+	same, err := m.encodedIs(key, enc)
+	if err == nil && same {
+		_, err = m.delete(stringBytes(key))
+	}
+	return same && err == nil, m.c.endWrite(err)
+}
+
+// Swap sets key to v and returns the previous value and whether there was one.
+func (m *Map[V]) Swap(key string, v V) (V, bool, error) {
+	if err := m.c.beginWrite(); err != nil {
+		var zero V
+		return zero, false, err
+	}
+	prev, loaded, err := m.current(key)
+	if err == nil {
+		err = m.set(key, v)
+	}
+	return prev, loaded, m.c.endWrite(err)
+}
+
+// Compute calls fn with key's value and presence under the write lock and
+// does what it returns. actual is the value afterwards (the old one when
+// fn cancels or deletes) and ok whether key is present afterwards.
+func (m *Map[V]) Compute(key string, fn func(old V, loaded bool) (V, ComputeAction)) (actual V, ok bool, err error) {
+	if err := m.c.beginWrite(); err != nil {
+		return actual, false, err
+	}
+	old, loaded, err := m.current(key)
+	if err != nil {
+		return old, loaded, m.c.endWrite(err)
+	}
+	v, action := fn(old, loaded)
+	switch action {
+	case ComputeUpdate:
+		err = m.set(key, v)
+		return v, err == nil || loaded, m.c.endWrite(err)
+	case ComputeDelete:
+		if loaded {
+			_, err = m.delete(stringBytes(key))
+		}
+		return old, loaded && err != nil, m.c.endWrite(err)
+	}
+	return old, loaded, m.c.endWrite(nil)
+}

@@ -1,0 +1,62 @@
+package fscollections
+
+import "github.com/fscollections/fscollections/domain"
+
+// ComputeOp tells FSMap.Compute what to do with the value its function
+// returns, as in xsync's MapOf.
+type ComputeOp int
+
+// The compute operations.
+const (
+	// CancelOp leaves the key as it is.
+	CancelOp ComputeOp = iota
+	// UpdateOp stores the returned value under the key.
+	UpdateOp
+	// DeleteOp deletes the key (nothing happens if it is absent).
+	DeleteOp
+)
+
+// CompareAndSwap sets key to new if it is present with a value whose
+// encoding equals old's, and reports whether it did. One linearizable
+// step: across processes too, in Shared mode.
+func (m *FSMap[V]) CompareAndSwap(key string, old, new V) (swapped bool, err error) {
+	return m.inner().CompareAndSwap(key, old, new)
+}
+
+// CompareAndDelete deletes key if it is present with a value whose
+// encoding equals old's, and reports whether it did. One linearizable step.
+func (m *FSMap[V]) CompareAndDelete(key string, old V) (deleted bool, err error) {
+	return m.inner().CompareAndDelete(key, old)
+}
+
+// Swap sets key to v and returns the previous value and whether there was
+// one (loaded). One linearizable step.
+func (m *FSMap[V]) Swap(key string, v V) (previous V, loaded bool, err error) {
+	return m.inner().Swap(key, v)
+}
+
+// Compute reads key's value (old, with loaded saying whether it is
+// present), calls fn, and does what fn returns: CancelOp leaves the key
+// as it is, UpdateOp stores the returned value, DeleteOp deletes the key.
+// It returns the key's value afterwards (for CancelOp and DeleteOp, the
+// value fn was given) and ok, whether the key exists afterwards.
+//
+// The read, fn and the write are one linearizable step, across processes
+// in Shared mode: fn runs while the collection's write lock (and in Shared
+// mode the exclusive file lock) is held. So fn must be quick and must not
+// call this map, which would wait for the lock fn runs under: a deadlock.
+// A word count is:
+//
+//	m.Compute(word, func(n int, _ bool) (int, fscollections.ComputeOp) { return n + 1, fscollections.UpdateOp })
+func (m *FSMap[V]) Compute(key string, fn func(old V, loaded bool) (V, ComputeOp)) (actual V, ok bool, err error) {
+	return m.inner().Compute(key, func(old V, loaded bool) (V, domain.ComputeAction) {
+		v, op := fn(old, loaded)
+		switch op {
+		case UpdateOp:
+			return v, domain.ComputeUpdate
+		case DeleteOp:
+			return v, domain.ComputeDelete
+		}
+		return v, domain.ComputeCancel
+	})
+}
