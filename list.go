@@ -1,6 +1,7 @@
 package fscollections
 
 import (
+	"context"
 	"iter"
 
 	"github.com/fscollections/fscollections/domain"
@@ -43,6 +44,15 @@ func (l *FSList[T]) Insert(i int, v T) error { return l.inner().Insert(i, v) }
 // Pop removes and returns element i: ErrEmpty on an empty list,
 // ErrIndexOutOfRange outside 0..Len()-1. O(Len()-i) in memory, O(1) on disk.
 func (l *FSList[T]) Pop(i int) (T, error) { return l.inner().Pop(i) }
+
+// Take removes and returns the first element, waiting until there is one:
+// the consumer side of a queue. An Append in this process wakes it at
+// once; in Shared mode it also looks for other processes' appends every
+// 10 ms, sleeping in between (it never spins a core). It returns ctx's
+// error when ctx ends first, and ErrClosed promptly when the list is
+// closed, also for a goroutine already waiting. Each element goes to
+// exactly one Take or Pop, across processes too.
+func (l *FSList[T]) Take(ctx context.Context) (T, error) { return l.inner().Take(ctx) }
 
 // Slice returns a new slice of elements lo..hi-1 (0 <= lo <= hi <= Len()).
 // Records stored next to each other are read together.

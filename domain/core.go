@@ -94,6 +94,15 @@ type core struct {
 	errMu   sync.Mutex
 	iterErr error
 
+	// wake, when not nil, is closed by the next successful write or by
+	// Close, waking the goroutines waiting in List.Take. Guarded by mu.
+	wake   chan struct{}
+	wakeMu sync.Mutex
+	// writeStart and writeSeq are the log's size and sequence when the
+	// current write began: endWrite signals only a write that wrote.
+	writeStart int64
+	writeSeq   uint64
+
 	// failure, once set, refuses every further write: after a failed fsync
 	// the kernel may have dropped dirty pages, so what is on disk is
 	// unknown until the files are reopened and replayed.
@@ -780,12 +789,38 @@ func (c *core) beginWrite() error {
 			return err
 		}
 	}
+	c.writeStart, c.writeSeq = c.log.Size(), c.logSeq
 	return nil
+}
+
+// changed returns a channel closed by the next successful write or by
+// Close. Lock held (either kind is enough: wake is only replaced under the
+// write lock, and readers that race to make it are serialized by wakeMu).
+func (c *core) changed() <-chan struct{} {
+	c.wakeMu.Lock()
+	defer c.wakeMu.Unlock()
+	if c.wake == nil {
+		c.wake = make(chan struct{})
+	}
+	return c.wake
+}
+
+// signal wakes the goroutines waiting for a change.
+func (c *core) signal() {
+	c.wakeMu.Lock()
+	if c.wake != nil {
+		close(c.wake)
+		c.wake = nil
+	}
+	c.wakeMu.Unlock()
 }
 
 // endWrite finishes a write begun with beginWrite: housekeeping, then
 // durability as the sync mode asks. err is the operation's own result.
 func (c *core) endWrite(err error) error {
+	if err == nil && (c.log.Size() != c.writeStart || c.logSeq != c.writeSeq) {
+		c.signal() // something was written
+	}
 	if err == nil {
 		err = c.housekeeping()
 	}
@@ -1013,6 +1048,7 @@ func (c *core) Close() error {
 // release closes the log and the storage. Called with mu held.
 func (c *core) release() error {
 	c.closed = true
+	c.signal() // waiters in Take find the collection closed
 	c.fileMu.Lock()
 	c.fileSeq.Add(1)
 	lerr := c.log.Close()

@@ -2,10 +2,12 @@ package domain
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"iter"
 	"slices"
+	"time"
 )
 
 // List is a file-backed list of T: the logic behind fscollections.FSList.
@@ -435,3 +437,52 @@ func (l *List[T]) Destroy() error { return l.c.Destroy() }
 
 // Err returns the error that ended an iteration early since the last call.
 func (l *List[T]) Err() error { return l.c.Err() }
+
+// sharedPoll is how often Take looks for elements appended by other
+// processes, in Shared mode (no notification crosses processes).
+const sharedPoll = 10 * time.Millisecond
+
+// Take removes and returns the first element, waiting until there is one:
+// woken at once by a write in this process, and in Shared mode looking
+// every sharedPoll for other processes' appends. It returns ctx's error
+// when ctx ends first, and ErrClosed promptly when the list is closed,
+// also for a goroutine already waiting.
+func (l *List[T]) Take(ctx context.Context) (T, error) {
+	var zero T
+	var poll <-chan time.Time
+	if l.c.cfg.Shared {
+		t := time.NewTicker(sharedPoll)
+		defer t.Stop()
+		poll = t.C
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return zero, err
+		}
+		if err := l.c.beginWrite(); err != nil {
+			return zero, err
+		}
+		var (
+			v    T
+			err  error
+			wait <-chan struct{}
+		)
+		if l.st.offs.Len() == 0 {
+			wait = l.c.changed()
+		} else if v, err = l.decodeAt(int64(l.st.offs.At(0))); err == nil {
+			err = l.record(OpPop, 0, true, v, false)
+		}
+		if err = l.c.endWrite(err); wait == nil {
+			return v, err
+		}
+		if err != nil {
+			return zero, err
+		}
+		select {
+		case <-ctx.Done():
+			return zero, ctx.Err()
+		case <-wait:
+		case <-poll:
+		}
+	}
+}

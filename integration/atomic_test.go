@@ -2,7 +2,9 @@ package integration
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,4 +102,49 @@ func TestComputeIncrementsAcrossProcesses(t *testing.T) {
 		t.Fatalf("counter %d; want %d (%d from the survivors, %d acknowledged by the killed one, perhaps one more in flight)", n, want, (procs-1)*each, acked)
 	}
 	t.Logf("counter %d: the killed process acknowledged %d increments", n, acked)
+}
+
+func init() {
+	children["appendlater"] = func(raw string) error {
+		a, err := decodeArg[countArg](raw)
+		if err != nil {
+			return err
+		}
+		l, err := openSharedList(a.Path)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		for i := range a.N {
+			time.Sleep(5 * time.Millisecond)
+			if err := l.Append(fmt.Sprint(i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// Take in Shared mode sees what other processes append: a consumer waiting
+// on an empty list takes every element a producer process appends, once
+// each and in order.
+func TestTakeAcrossProcesses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q")
+	l, err := openSharedList(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	const n = 50
+	raw, _ := json.Marshal(countArg{Path: path, N: n})
+	cmd := child(t, "appendlater", string(raw))
+	defer cmd.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i := range n {
+		v, err := l.Take(ctx)
+		if err != nil || v != fmt.Sprint(i) {
+			t.Fatalf("Take %d = %q, %v", i, v, err)
+		}
+	}
 }
