@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 
+	"github.com/fscollections/fscollections/application"
 	"github.com/fscollections/fscollections/domain"
 )
 
@@ -112,6 +113,17 @@ func (l *FSList[T]) Close() error { return l.inner().Close() }
 
 // Destroy closes the list and deletes its files.
 func (l *FSList[T]) Destroy() error { return l.inner().Destroy() }
+
+// Backup writes an online, consistent, compacted copy of the collection
+// to a new collection at path, which it opens as (same kind, value type
+// and options). It holds the read lock while it copies: readers go on,
+// writers wait, and the copy is one state of the collection. The copy has
+// its own identity (its index files cannot be taken for the original's).
+// A collection already at path is refused with ErrInvalidOptions; a copy
+// that fails is removed.
+func (l *FSList[T]) Backup(path string) error {
+	return application.Backup(path, l.inner().CopyTo)
+}
 
 // Path returns the base path of the list's files (for a temporary list,
 // inside its temporary directory).

@@ -3,6 +3,7 @@ package fscollections
 import (
 	"iter"
 
+	"github.com/fscollections/fscollections/application"
 	"github.com/fscollections/fscollections/domain"
 )
 
@@ -96,6 +97,17 @@ func (m *FSMap[V]) Close() error { return m.inner().Close() }
 
 // Destroy closes the map and deletes its files.
 func (m *FSMap[V]) Destroy() error { return m.inner().Destroy() }
+
+// Backup writes an online, consistent, compacted copy of the collection
+// to a new collection at path, which it opens as (same kind, value type
+// and options). It holds the read lock while it copies: readers go on,
+// writers wait, and the copy is one state of the collection. The copy has
+// its own identity (its index files cannot be taken for the original's).
+// A collection already at path is refused with ErrInvalidOptions; a copy
+// that fails is removed.
+func (m *FSMap[V]) Backup(path string) error {
+	return application.Backup(path, m.inner().CopyTo)
+}
 
 // Path returns the base path of the map's files.
 func (m *FSMap[V]) Path() string {

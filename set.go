@@ -3,6 +3,7 @@ package fscollections
 import (
 	"iter"
 
+	"github.com/fscollections/fscollections/application"
 	"github.com/fscollections/fscollections/domain"
 )
 
@@ -72,6 +73,17 @@ func (s *FSSet[T]) Close() error { return s.inner().Close() }
 
 // Destroy closes the set and deletes its files.
 func (s *FSSet[T]) Destroy() error { return s.inner().Destroy() }
+
+// Backup writes an online, consistent, compacted copy of the collection
+// to a new collection at path, which it opens as (same kind, value type
+// and options). It holds the read lock while it copies: readers go on,
+// writers wait, and the copy is one state of the collection. The copy has
+// its own identity (its index files cannot be taken for the original's).
+// A collection already at path is refused with ErrInvalidOptions; a copy
+// that fails is removed.
+func (s *FSSet[T]) Backup(path string) error {
+	return application.Backup(path, s.inner().CopyTo)
+}
 
 // Path returns the base path of the set's files.
 func (s *FSSet[T]) Path() string {

@@ -164,3 +164,26 @@ func CheckTypeName(name string) error {
 	}
 	return nil
 }
+
+// Backup writes a copy of a collection to a new collection at path:
+// copyTo is the collection's CopyTo. A collection already at path is
+// refused (ErrInvalidOptions) and left alone; a copy that fails is removed.
+func Backup(path string, copyTo func(domain.Storage) error) error {
+	if path == "" {
+		return fmt.Errorf("%w: Backup needs a path", domain.ErrInvalidOptions)
+	}
+	if err := checkBase(path, false); err != nil {
+		return err
+	}
+	if _, err := os.Stat(path + infrastructure.DataSuffix); err == nil {
+		return fmt.Errorf("%w: Backup to %s: a collection is already there", domain.ErrInvalidOptions, path)
+	}
+	st, err := infrastructure.OpenStorage(path, infrastructure.Exclusive, DefaultBackupLockTimeout, nil)
+	if err != nil {
+		return err
+	}
+	if err := copyTo(st); err != nil {
+		return errors.Join(err, st.Destroy())
+	}
+	return nil
+}

@@ -270,13 +270,13 @@ func (c *core) rewrite(clear bool) error {
 // do not. dst is closed afterwards.
 func (c *core) CopyTo(dst Storage) (err error) {
 	defer func() { err = errors.Join(err, dst.Close()) }()
-	if c.cfg.Swap {
-		return fmt.Errorf("%w: CopyTo of a swap-and-pop list", ErrInvalidOptions)
-	}
 	if err := c.beginRead(); err != nil {
 		return err
 	}
 	defer c.endRead()
+	if c.cfg.Swap {
+		return c.copySwapTo(dst)
+	}
 	// The copy is another file: it gets its own generation, so that its
 	// index and the original's can never be taken for each other.
 	h := c.log.Header()
@@ -302,5 +302,53 @@ func (c *core) CopyTo(dst Storage) (err error) {
 	return dst.Index().Save(c.newCheckpoint(next, l).parts(true)...)
 }
 
+// copySwapTo is CopyTo for a swap-and-pop list: the values in list order
+// as the copy's slots, an empty journal of generation 2 and a checkpoint
+// naming it. Read lock held.
+func (c *core) copySwapTo(dst Storage) error {
+	st := c.st.(*listState)
+	h := c.values.Header()
+	h.Generation = NewGeneration(h.Generation)
+	l, err := dst.OpenLog(h, true)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	if l.Size() != h.Len() {
+		return fmt.Errorf("fscollections: copy to %s: a collection is already there", l.Path())
+	}
+	next := &listState{swap: st.swap}
+	err = c.readRuns(st.offs.Len(), func(k int) int64 { return int64(st.offs.At(k)) },
+		func(_ int, _ int64, v []byte) error {
+			off, err := l.Append(valueRecord(nil, v))
+			next.offs.Push(uint64(off))
+			return err
+		})
+	if err == nil {
+		err = l.Flush()
+	}
+	if err == nil {
+		err = l.SyncData()
+	}
+	if err != nil {
+		return fmt.Errorf("fscollections: copy to %s: %w", l.Path(), err)
+	}
+	jh := journalHeader(h, 2)
+	jl, err := dst.ResetJournal(jh)
+	if err != nil {
+		return err
+	}
+	_ = jl.Close()
+	cp := c.newCheckpoint(next, l)
+	cp.journalGen, cp.dataLength = jh.Generation, jh.Len()
+	return dst.Index().Save(cp.parts(true)...)
+}
+
 // CopyTo writes a consistent, compacted copy of the map to dst (see core.CopyTo).
 func (m *Map[V]) CopyTo(dst Storage) error { return m.c.CopyTo(dst) }
+
+// CopyTo writes a consistent, compacted copy of the list to dst (see core.CopyTo).
+func (l *List[T]) CopyTo(dst Storage) error { return l.c.CopyTo(dst) }
+
+// CopyTo writes a consistent, compacted copy of the set to dst (see core.CopyTo).
+func (s *Set[T]) CopyTo(dst Storage) error { return s.c.CopyTo(dst) }
