@@ -1,7 +1,11 @@
 package fscollections
 
 import (
+	"errors"
+	"fmt"
 	"iter"
+	"math/rand/v2"
+	"strings"
 
 	"github.com/fscollections/fscollections/application"
 	"github.com/fscollections/fscollections/domain"
@@ -11,10 +15,18 @@ import (
 // insertion order, as Python's dict; overwriting a key keeps its place.
 // Keys are not held in memory: the index costs about 24-28 bytes per key
 // whatever the key length. All methods are safe for concurrent use.
+//
+// An FSMap may also be a view made by Sub: the keys of its parent under a
+// prefix, seen and written without it.
 type FSMap[V any] struct {
-	m    *domain.Map[V]
-	path string
+	m      *domain.Map[V]
+	path   string
+	prefix string // a view's prefix; "" for the collection (or Sub(""))
+	sub    bool   // made by Sub: does not own the handle
 }
+
+// isView reports whether m was made by Sub (even Sub("")).
+func (m *FSMap[V]) isView() bool { return m != nil && (m.sub || m.prefix != "") }
 
 // inner is the open collection, or a closed one for a zero or nil handle,
 // so that its methods answer ErrClosed instead of panicking.
@@ -25,56 +37,236 @@ func (m *FSMap[V]) inner() *domain.Map[V] {
 	return m.m
 }
 
-// Len returns the number of keys (0 once closed). O(1).
-func (m *FSMap[V]) Len() int { return m.inner().Len() }
+// view reports whether m is a view made by Sub.
+func (m *FSMap[V]) view() bool { return m != nil && m.prefix != "" }
+
+// full is the key in the whole collection.
+func (m *FSMap[V]) full(key string) string {
+	if m.view() {
+		return m.prefix + key
+	}
+	return key
+}
+
+// Sub returns a view of the keys under prefix: its methods see and write
+// only those keys, without the prefix (v := m.Sub("user/"); v.Set("ada",
+// x) sets "user/ada" in m). The view shares m's files, lock and handle:
+// closing m closes its views. Sub of a view nests (the prefixes join);
+// Sub("") is a view of every key. On a view, Len, Clear, PopItem and
+// RandomKey go through the whole collection's keys (O(Len of the
+// collection)); Sync, Compact and Metrics act on the whole collection;
+// Close does nothing (the collection's owner closes it); Destroy and
+// Backup are refused with ErrInvalidOptions.
+func (m *FSMap[V]) Sub(prefix string) *FSMap[V] {
+	if m == nil {
+		return &FSMap[V]{prefix: prefix, sub: true}
+	}
+	p := m.prefix + prefix
+	if p == "" {
+		// A view of every key still behaves as a view (Close does nothing).
+		return &FSMap[V]{m: m.m, path: m.path, prefix: "", sub: true}
+	}
+	return &FSMap[V]{m: m.m, path: m.path, prefix: p, sub: true}
+}
+
+// Len returns the number of keys (0 once closed). O(1); on a view,
+// O(Len of the collection).
+func (m *FSMap[V]) Len() int {
+	if !m.view() {
+		return m.inner().Len()
+	}
+	n := 0
+	for range m.Keys() {
+		n++
+	}
+	return n
+}
 
 // Get returns key's value, or ErrNotFound naming the key. O(1).
-func (m *FSMap[V]) Get(key string) (V, error) { return m.inner().Get(key) }
+func (m *FSMap[V]) Get(key string) (V, error) { return m.inner().Get(m.full(key)) }
 
 // Lookup returns key's value and whether it is present (the comma-ok
 // form of Get). A missing key is not an error. O(1).
-func (m *FSMap[V]) Lookup(key string) (V, bool, error) { return m.inner().Lookup(key) }
+func (m *FSMap[V]) Lookup(key string) (V, bool, error) { return m.inner().Lookup(m.full(key)) }
 
 // Set sets key to v. O(1).
-func (m *FSMap[V]) Set(key string, v V) error { return m.inner().Set(key, v) }
+func (m *FSMap[V]) Set(key string, v V) error { return m.inner().Set(m.full(key), v) }
 
 // Delete removes key, or returns ErrNotFound (as Python's del).
-func (m *FSMap[V]) Delete(key string) error { return m.inner().Delete(key) }
+func (m *FSMap[V]) Delete(key string) error { return m.inner().Delete(m.full(key)) }
 
 // Contains reports whether key is present (false once closed).
-func (m *FSMap[V]) Contains(key string) bool { return m.inner().Contains(key) }
+func (m *FSMap[V]) Contains(key string) bool { return m.inner().Contains(m.full(key)) }
 
 // Pop removes key and returns its value, or ErrNotFound.
-func (m *FSMap[V]) Pop(key string) (V, error) { return m.inner().Pop(key) }
+func (m *FSMap[V]) Pop(key string) (V, error) { return m.inner().Pop(m.full(key)) }
 
 // PopItem removes and returns the most recently inserted entry (LIFO, as
 // Python's dict.popitem), or ErrEmpty.
-func (m *FSMap[V]) PopItem() (string, V, error) { return m.inner().PopItem() }
+func (m *FSMap[V]) PopItem() (string, V, error) {
+	if !m.view() {
+		return m.inner().PopItem()
+	}
+	for {
+		last, found := "", false
+		for k := range m.Keys() {
+			last, found = k, true
+		}
+		if err := m.inner().Err(); err != nil {
+			var zero V
+			return "", zero, err
+		}
+		if !found {
+			var zero V
+			if err := m.inner().Usable(); err != nil {
+				return "", zero, err
+			}
+			return "", zero, fmt.Errorf("%w: PopItem on an empty view %q", ErrEmpty, m.prefix)
+		}
+		v, err := m.Pop(last)
+		if err == nil || !errorsIsNotFound(err) {
+			return last, v, err
+		}
+		// Another writer took it first: look again.
+	}
+}
 
 // SetDefault returns key's value if present; otherwise it sets key to v
 // and returns v.
-func (m *FSMap[V]) SetDefault(key string, v V) (V, error) { return m.inner().SetDefault(key, v) }
+func (m *FSMap[V]) SetDefault(key string, v V) (V, error) { return m.inner().SetDefault(m.full(key), v) }
 
 // Update sets every pair seq yields, in order, in batches. seq runs with
 // no lock held, so it may read this map.
-func (m *FSMap[V]) Update(seq iter.Seq2[string, V]) error { return m.inner().Update(seq) }
+func (m *FSMap[V]) Update(seq iter.Seq2[string, V]) error {
+	if !m.view() {
+		return m.inner().Update(seq)
+	}
+	return m.inner().Update(func(yield func(string, V) bool) {
+		for k, v := range seq {
+			if !yield(m.prefix+k, v) {
+				return
+			}
+		}
+	})
+}
+
+// under filters and strips a view's prefix from an iteration of the
+// whole collection's keys.
+func (m *FSMap[V]) under(key string) (string, bool) {
+	if !strings.HasPrefix(key, m.prefix) {
+		return "", false
+	}
+	return key[len(m.prefix):], true
+}
 
 // Keys yields the keys in insertion order.
-func (m *FSMap[V]) Keys() iter.Seq[string] { return m.inner().Keys() }
+func (m *FSMap[V]) Keys() iter.Seq[string] {
+	if !m.view() {
+		return m.inner().Keys()
+	}
+	return func(yield func(string) bool) {
+		for k := range m.inner().Keys() {
+			if k, ok := m.under(k); ok && !yield(k) {
+				return
+			}
+		}
+	}
+}
 
 // Values yields the values in insertion order.
-func (m *FSMap[V]) Values() iter.Seq[V] { return m.inner().Values() }
+func (m *FSMap[V]) Values() iter.Seq[V] {
+	if !m.view() {
+		return m.inner().Values()
+	}
+	return func(yield func(V) bool) {
+		for _, v := range m.All() {
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
 
 // All yields keys and values in insertion order. See the package
 // documentation for what a loop that mutates the map sees, and Err.
-func (m *FSMap[V]) All() iter.Seq2[string, V] { return m.inner().All() }
+func (m *FSMap[V]) All() iter.Seq2[string, V] {
+	if !m.view() {
+		return m.inner().All()
+	}
+	return m.Scan(func(string, V) bool { return true })
+}
 
 // Scan yields the entries for which pred returns true, in insertion
 // order, streaming in bounded memory. pred runs with no lock held.
-func (m *FSMap[V]) Scan(pred func(string, V) bool) iter.Seq2[string, V] { return m.inner().Scan(pred) }
+func (m *FSMap[V]) Scan(pred func(string, V) bool) iter.Seq2[string, V] {
+	if !m.view() {
+		return m.inner().Scan(pred)
+	}
+	return func(yield func(string, V) bool) {
+		// The prefix test runs first; only keys under it are decoded for pred.
+		for k, v := range m.inner().Scan(func(k string, v V) bool {
+			k, ok := m.under(k)
+			return ok && pred(k, v)
+		}) {
+			if !yield(k[len(m.prefix):], v) {
+				return
+			}
+		}
+	}
+}
 
-// Clear removes every entry and truncates the files.
-func (m *FSMap[V]) Clear() error { return m.inner().Clear() }
+// RandomKey returns a key chosen uniformly at random, or ErrEmpty. O(1)
+// expected; on a view, O(Len of the collection).
+func (m *FSMap[V]) RandomKey() (string, error) {
+	if !m.view() {
+		return m.inner().RandomKey()
+	}
+	chosen, n := "", 0
+	for k := range m.Keys() { // reservoir sampling: each key kept with probability 1/n
+		if n++; rand.IntN(n) == 0 {
+			chosen = k
+		}
+	}
+	if err := m.inner().Err(); err != nil {
+		return "", err
+	}
+	if n == 0 {
+		if err := m.inner().Usable(); err != nil {
+			return "", err
+		}
+		return "", fmt.Errorf("%w: RandomKey of an empty view %q", ErrEmpty, m.prefix)
+	}
+	return chosen, nil
+}
+
+// Clear removes every entry and truncates the files. On a view it deletes
+// the view's keys, in batches.
+func (m *FSMap[V]) Clear() error {
+	if !m.view() {
+		return m.inner().Clear()
+	}
+	for {
+		var batch []string
+		for k := range m.inner().Keys() {
+			if _, ok := m.under(k); ok {
+				if batch = append(batch, k); len(batch) == 1024 {
+					break
+				}
+			}
+		}
+		if err := m.inner().Err(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return m.inner().Usable()
+		}
+		for _, k := range batch {
+			if err := m.inner().Delete(k); err != nil && !errorsIsNotFound(err) {
+				return err
+			}
+		}
+	}
+}
 
 // Sync makes every write so far durable (flush and fsync).
 func (m *FSMap[V]) Sync() error { return m.inner().Sync() }
@@ -92,11 +284,22 @@ func (m *FSMap[V]) Err() error { return m.inner().Err() }
 
 // Close makes everything durable, writes the index checkpoint with the
 // clean-close marker and releases the files and lock. A temporary map's
-// files are deleted instead. Closing twice returns nil.
-func (m *FSMap[V]) Close() error { return m.inner().Close() }
+// files are deleted instead. Closing twice returns nil. Closing a view
+// does nothing: the collection stays open.
+func (m *FSMap[V]) Close() error {
+	if m.isView() {
+		return nil
+	}
+	return m.inner().Close()
+}
 
-// Destroy closes the map and deletes its files.
-func (m *FSMap[V]) Destroy() error { return m.inner().Destroy() }
+// Destroy closes the map and deletes its files. A view refuses it.
+func (m *FSMap[V]) Destroy() error {
+	if m.isView() {
+		return fmt.Errorf("%w: Destroy of a view (Sub); destroy the collection or Clear the view", ErrInvalidOptions)
+	}
+	return m.inner().Destroy()
+}
 
 // Backup writes an online, consistent, compacted copy of the collection
 // to a new collection at path, which it opens as (same kind, value type
@@ -104,8 +307,11 @@ func (m *FSMap[V]) Destroy() error { return m.inner().Destroy() }
 // writers wait, and the copy is one state of the collection. The copy has
 // its own identity (its index files cannot be taken for the original's).
 // A collection already at path is refused with ErrInvalidOptions; a copy
-// that fails is removed.
+// that fails is removed. A view refuses it.
 func (m *FSMap[V]) Backup(path string) error {
+	if m.isView() {
+		return fmt.Errorf("%w: Backup of a view (Sub); back up the collection", ErrInvalidOptions)
+	}
 	return application.Backup(path, m.inner().CopyTo)
 }
 
@@ -116,3 +322,5 @@ func (m *FSMap[V]) Path() string {
 	}
 	return m.path
 }
+
+func errorsIsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

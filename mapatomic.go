@@ -20,19 +20,19 @@ const (
 // encoding equals old's, and reports whether it did. One linearizable
 // step: across processes too, in Shared mode.
 func (m *FSMap[V]) CompareAndSwap(key string, old, new V) (swapped bool, err error) {
-	return m.inner().CompareAndSwap(key, old, new)
+	return m.inner().CompareAndSwap(m.full(key), old, new)
 }
 
 // CompareAndDelete deletes key if it is present with a value whose
 // encoding equals old's, and reports whether it did. One linearizable step.
 func (m *FSMap[V]) CompareAndDelete(key string, old V) (deleted bool, err error) {
-	return m.inner().CompareAndDelete(key, old)
+	return m.inner().CompareAndDelete(m.full(key), old)
 }
 
 // Swap sets key to v and returns the previous value and whether there was
 // one (loaded). One linearizable step.
 func (m *FSMap[V]) Swap(key string, v V) (previous V, loaded bool, err error) {
-	return m.inner().Swap(key, v)
+	return m.inner().Swap(m.full(key), v)
 }
 
 // Compute reads key's value (old, with loaded saying whether it is
@@ -49,7 +49,7 @@ func (m *FSMap[V]) Swap(key string, v V) (previous V, loaded bool, err error) {
 //
 //	m.Compute(word, func(n int, _ bool) (int, fscollections.ComputeOp) { return n + 1, fscollections.UpdateOp })
 func (m *FSMap[V]) Compute(key string, fn func(old V, loaded bool) (V, ComputeOp)) (actual V, ok bool, err error) {
-	return m.inner().Compute(key, func(old V, loaded bool) (V, domain.ComputeAction) {
+	return m.inner().Compute(m.full(key), func(old V, loaded bool) (V, domain.ComputeAction) {
 		v, op := fn(old, loaded)
 		switch op {
 		case UpdateOp:

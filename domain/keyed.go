@@ -3,6 +3,7 @@ package domain
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"unsafe"
 )
 
@@ -192,4 +193,43 @@ func (k keyed) popLast(take func(key, value []byte) error) error {
 	}
 	_, err = k.delete(bytes.Clone(key))
 	return err
+}
+
+// Usable returns ErrClosed once the collection is closed, and nil while
+// it can be read.
+func (k keyed) Usable() error {
+	if err := k.c.beginRead(); err != nil {
+		return err
+	}
+	k.c.endRead()
+	return nil
+}
+
+// randomTries bounds the random probes of the order before RandomKey
+// counts instead (the order may be mostly holes until defrag runs).
+const randomTries = 64
+
+// randomPosition returns the order position of a live entry chosen
+// uniformly at random, or -1 when there is none. Lock held.
+func (k keyed) randomPosition() int {
+	n := k.st.order.Len()
+	if k.st.live == 0 || n == 0 {
+		return -1
+	}
+	for range randomTries {
+		if pos := rand.IntN(n); k.st.order.At(pos) != 0 {
+			return pos
+		}
+	}
+	// Mostly holes: choose the j-th live entry.
+	j := rand.IntN(k.st.live)
+	for pos := range n {
+		if k.st.order.At(pos) != 0 {
+			if j == 0 {
+				return pos
+			}
+			j--
+		}
+	}
+	return -1
 }

@@ -306,3 +306,17 @@ func (m *Map[V]) Destroy() error { return m.c.Destroy() }
 
 // Err returns the error that ended an iteration early since the last call.
 func (m *Map[V]) Err() error { return m.c.Err() }
+
+// RandomKey returns a key chosen uniformly at random, or ErrEmpty.
+func (m *Map[V]) RandomKey() (string, error) {
+	if err := m.c.beginRead(); err != nil {
+		return "", err
+	}
+	defer m.c.endRead()
+	pos := m.randomPosition()
+	if pos < 0 {
+		return "", fmt.Errorf("%w: RandomKey of an empty map", ErrEmpty)
+	}
+	key, _, err := m.entryAt(int64(m.st.order.At(pos)))
+	return string(key), err
+}

@@ -96,12 +96,3 @@ func (s *Set[T]) RemoveKeys(keys [][]byte) (int, error) {
 // ReportIterErr records err as the error that ended an iteration early,
 // for Err (when no earlier one is pending).
 func (s *Set[T]) ReportIterErr(err error) { s.c.setIterErr(err) }
-
-// Usable returns ErrClosed once s is closed, and nil while it can be read.
-func (s *Set[T]) Usable() error {
-	if err := s.c.beginRead(); err != nil {
-		return err
-	}
-	s.c.endRead()
-	return nil
-}
