@@ -133,7 +133,9 @@ func (m *FSMap[V]) PopItem() (string, V, error) {
 
 // SetDefault returns key's value if present; otherwise it sets key to v
 // and returns v.
-func (m *FSMap[V]) SetDefault(key string, v V) (V, error) { return m.inner().SetDefault(m.full(key), v) }
+func (m *FSMap[V]) SetDefault(key string, v V) (V, error) {
+	return m.inner().SetDefault(m.full(key), v)
+}
 
 // Update sets every pair seq yields, in order, in batches. seq runs with
 // no lock held, so it may read this map.
