@@ -315,6 +315,7 @@ func OpenMap[V any](path string, opts *Options) (*FSMap[V], error) {
 	if err != nil {
 		return nil, err
 	}
+	s.Versioned = true
 	m, o, err := application.OpenMap(s, codec)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,10 @@
 package fscollections
 
-import "github.com/fscollections/fscollections/domain"
+import (
+	"time"
+
+	"github.com/fscollections/fscollections/domain"
+)
 
 // ComputeOp tells FSMap.Compute what to do with the value its function
 // returns, as in xsync's MapOf.
@@ -59,4 +63,43 @@ func (m *FSMap[V]) Compute(key string, fn func(old V, loaded bool) (V, ComputeOp
 		}
 		return v, domain.ComputeCancel
 	})
+}
+
+// EntryInfo describes a map entry as its last write left it.
+type EntryInfo struct {
+	// Version identifies the entry's last write: at least 1, different
+	// after every write of the key, and never back to an earlier value for
+	// the collection's life (across Close and Open, Compact, crashes and
+	// processes). It is what SetIfVersion compares. Versions grow, but not
+	// by one: they are not a count of writes.
+	Version uint64
+	// Modified is the wall-clock time of the key's last write, stored on
+	// disk. Zero for an entry written by a version of this library that
+	// did not record it.
+	Modified time.Time
+	// Size is the length in bytes of the entry's encoded value.
+	Size int64
+}
+
+// Info returns the entry of key's version, write time and value size, or
+// ErrNotFound naming the key. O(1): one read of the record.
+func (m *FSMap[V]) Info(key string) (EntryInfo, error) {
+	meta, size, err := m.inner().Info(m.full(key))
+	if err != nil {
+		return EntryInfo{}, err
+	}
+	info := EntryInfo{Version: meta.Version, Size: int64(size)}
+	if meta.Modified != 0 {
+		info.Modified = time.Unix(0, meta.Modified)
+	}
+	return info, nil
+}
+
+// SetIfVersion sets key to v if the key's current version is version
+// (0: the key is absent), as one linearizable step, and fails with
+// ErrConflict otherwise: optimistic concurrency, as an HTTP ETag. Read the
+// version with Info, compute the new value, then write it only if no one
+// else wrote the key meanwhile.
+func (m *FSMap[V]) SetIfVersion(key string, v V, version uint64) error {
+	return m.inner().SetIfVersion(m.full(key), v, version)
 }

@@ -38,6 +38,7 @@ type Settings struct {
 	CacheSize           int
 	AutoCompact         bool // swap-and-pop (lists of fixed-size values)
 	AppendOnly          bool
+	Versioned           bool // maps: record each entry's version and time
 }
 
 // Opened is what Open returns besides the collection: the base path of
@@ -69,6 +70,7 @@ func prepare(s Settings, h domain.FileHeader) (*infrastructure.Storage, domain.C
 		CompactionThreshold: s.CompactionThreshold,
 		Swap:                s.AutoCompact,
 		AppendOnly:          s.AppendOnly,
+		Versioned:           s.Versioned,
 	}
 	cache, err := newCache(s.Cache, s.CacheSize)
 	if err != nil {

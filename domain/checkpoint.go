@@ -36,6 +36,9 @@ type checkpoint struct {
 	// whose records follow this checkpoint (dataLength is then a journal
 	// offset); 0 otherwise.
 	journalGen uint64
+	// version is, for a map or set, the version counter (see
+	// core.version), stored where a list stores journalGen.
+	version uint64
 }
 
 var indexMagic = [8]byte{'F', 'S', 'C', 'O', 'L', 'I', 'D', 'X'}
@@ -54,7 +57,7 @@ func (c *checkpoint) parts(clean bool) [][]byte {
 	head = binary.BigEndian.AppendUint16(head, FormatVersion)
 	head = append(head, byte(c.kind), 0)
 	for _, v := range []uint64{c.generation, uint64(c.dataLength), uint64(c.liveBytes), uint64(c.deadBytes),
-		uint64(c.liveCount), uint64(c.order.Len()), uint64(len(c.slots)), c.journalGen} {
+		uint64(c.liveCount), uint64(c.order.Len()), uint64(len(c.slots)), c.journalGen | c.version} {
 		head = binary.BigEndian.AppendUint64(head, v)
 	}
 	head = append(head, 0, 0, 0, 0)
@@ -91,7 +94,11 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 	c.generation = u(0)
 	c.dataLength, c.liveBytes, c.deadBytes = int64(u(1)), int64(u(2)), int64(u(3))
 	liveCount, orderCount, slotCount := u(4), u(5), u(6)
-	c.journalGen = u(7)
+	if c.kind == KindList {
+		c.journalGen = u(7)
+	} else {
+		c.version = u(7)
+	}
 	limit := uint64(len(b)) / 8
 	if orderCount > limit || slotCount > limit || liveCount > orderCount {
 		return c, 0, false, corrupt(path, 12, "counts out of range")

@@ -43,7 +43,7 @@ const copyBatch = 4096
 // and all, with no checksum recomputed. Any other record is rewritten:
 // rebuild makes it, from BeginRecord to its payload (nil: the same op and
 // payload), and copyRecords finishes it.
-func (c *core) copyRecords(dst Log, offs []int64, asIs Op, rebuild func(rec []byte, op Op, p []byte) ([]byte, error)) error {
+func (c *core) copyRecords(dst Log, offs []int64, asIs Op, rebuild func(rec []byte, off int64, op Op, p []byte) ([]byte, error)) error {
 	var (
 		src              = c.vals()
 		rec              []byte
@@ -89,7 +89,7 @@ func (c *core) copyRecords(dst Log, offs []int64, asIs Op, rebuild func(rec []by
 			return err
 		}
 		if rebuild != nil {
-			rec, err = rebuild(rec[:0], op, p)
+			rec, err = rebuild(rec[:0], off, op, p)
 		} else {
 			rec = append(BeginRecord(rec[:0], op), p...)
 		}
@@ -197,6 +197,9 @@ func (c *core) newCheckpoint(st state, l Log) *checkpoint {
 		generation: l.Header().Generation,
 		dataLength: l.Size(),
 	}
+	if cp.kind != KindList {
+		cp.version = c.version
+	}
 	if st == c.st {
 		cp.liveBytes, cp.deadBytes = c.liveBytes, c.deadBytes
 	} else {
@@ -220,9 +223,14 @@ func (c *core) rewrite(clear bool) error {
 		return err
 	}
 	var next state
-	if clear {
+	if c.cfg.Versioned {
+		_, err = dst.Append(c.markRecord()) // versions never go back
+	}
+	switch {
+	case err != nil:
+	case clear:
 		next = c.st.empty()
-	} else {
+	default:
 		next, err = c.st.compact(c, dst)
 	}
 	if err == nil {
@@ -288,6 +296,11 @@ func (c *core) CopyTo(dst Storage) (err error) {
 	defer l.Close()
 	if l.Size() != h.Len() {
 		return fmt.Errorf("fscollections: copy to %s: a collection is already there", l.Path())
+	}
+	if c.cfg.Versioned {
+		if _, err := l.Append(c.markRecord()); err != nil {
+			return err
+		}
 	}
 	next, err := c.st.compact(c, l)
 	if err == nil {

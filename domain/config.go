@@ -38,6 +38,9 @@ type Config struct {
 	Cache Cache
 	// Temporary collections delete their files on Close.
 	Temporary bool
+	// Versioned makes a map record each entry's version and write time
+	// (OpPutV records), for Info and SetIfVersion.
+	Versioned bool
 	// AppendOnly refuses every write that changes or removes what was
 	// written: only new elements and keys may be added.
 	AppendOnly bool

@@ -52,8 +52,11 @@ type core struct {
 	canCut    bool  // replay may cut a torn tail (write lock held on the files)
 
 	liveBytes, deadBytes int64
-	ckptLength           int64 // data length covered by the index file's checkpoint
-	sinceCompact         int64
+	// version is a versioned map's counter: at least every version
+	// written or reported, so that the next write's is above them all.
+	version      uint64
+	ckptLength   int64 // data length covered by the index file's checkpoint
+	sinceCompact int64
 
 	// fileMu keeps the log's file open while a background fsync runs
 	// without mu: closing or replacing the log takes it exclusively, and
@@ -249,6 +252,7 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 	c.replaceLog(log)
 	c.st.reset()
 	c.liveBytes, c.deadBytes = 0, 0
+	c.version = 0
 	c.epoch.Add(1)
 	from := h.Len()
 	raw, unmap, err := c.loadIndex()
@@ -269,6 +273,7 @@ func (c *core) load() (clean bool, markedLen int64, err error) {
 		}
 		if used {
 			c.st.load(&cp)
+			c.version = max(cp.version, uint64(cp.dataLength))
 			c.liveBytes, c.deadBytes = cp.liveBytes, cp.deadBytes
 			from = cp.dataLength
 			clean = marked && cp.dataLength == log.Size()
@@ -390,7 +395,12 @@ func (c *core) replay(from, end int64) error {
 			pos = next
 			continue
 		}
-		if _, err := c.st.apply(c, h.Op, pos, payload, n); err != nil {
+		if h.Op == OpMark {
+			if len(payload) == 8 {
+				c.version = max(c.version, binary.BigEndian.Uint64(payload))
+			}
+			c.deadBytes += n
+		} else if _, err := c.st.apply(c, h.Op, pos, payload, n); err != nil {
 			return err
 		}
 		c.replayed.Add(1)
@@ -571,6 +581,10 @@ func opName(op Op) string {
 		return "put"
 	case OpDelete:
 		return "delete"
+	case OpPutV:
+		return "versioned put"
+	case OpMark:
+		return "version mark"
 	}
 	return fmt.Sprintf("op(%d)", byte(op))
 }
@@ -620,8 +634,8 @@ func valueIn(path string, off int64, op Op, p []byte) ([]byte, error) {
 		if len(p) >= 8 {
 			return p[8:], nil
 		}
-	case OpPut:
-		if _, v, ok := SplitKeyed(p); ok {
+	case OpPut, OpPutV:
+		if _, v, _, ok := splitEntry(op, p); ok {
 			return v, nil
 		}
 	}
@@ -637,6 +651,22 @@ func (c *core) valueAt(off int64) ([]byte, error) {
 		return nil, err
 	}
 	return valueIn(c.vals().Path(), off, op, p)
+}
+
+// nextVersion is the version of an entry about to be written at the end of
+// the log: above every version written, and above the offset of every
+// record (offset + 1 is the version reported for an entry written without
+// one, by a map of an earlier format). Write lock held.
+func (c *core) nextVersion() uint64 {
+	return max(c.version+1, uint64(c.log.Size())+1)
+}
+
+// markRecord is the OpMark record carrying the version counter.
+func (c *core) markRecord() []byte {
+	rec := BeginRecord(nil, OpMark)
+	rec = binary.BigEndian.AppendUint64(rec, c.version)
+	FinishRecord(rec)
+	return rec
 }
 
 // appendOnly returns ErrAppendOnly, naming op, when the collection is

@@ -2,8 +2,10 @@ package domain
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"time"
 	"unsafe"
 )
 
@@ -41,8 +43,18 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 	if uint64(len(key)) > MaxPayload {
 		return fmt.Errorf("%w: key of %d bytes", ErrTooLarge, len(key))
 	}
-	rec := BeginRecord(k.c.scratch[:0], OpPut)
-	rec = AppendKeyed(rec, key)
+	var rec []byte
+	var version uint64
+	if k.c.cfg.Versioned {
+		version = k.c.nextVersion()
+		rec = BeginRecord(k.c.scratch[:0], OpPutV)
+		rec = AppendKeyed(rec, key)
+		rec = binary.BigEndian.AppendUint64(rec, version)
+		rec = binary.BigEndian.AppendUint64(rec, uint64(time.Now().UnixNano()))
+	} else {
+		rec = BeginRecord(k.c.scratch[:0], OpPut)
+		rec = AppendKeyed(rec, key)
+	}
 	var err error
 	if appendValue != nil {
 		if rec, err = appendValue(rec); err != nil {
@@ -64,6 +76,7 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 	if err != nil {
 		return err
 	}
+	k.c.version = max(k.c.version, version)
 	n := int64(len(rec))
 	return k.c.settle(n, k.st.putSlot(k.c, i, found, h, off, n), nil)
 }
@@ -97,11 +110,31 @@ func (k keyed) entryAt(off int64) (key, value []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	key, value, ok := SplitKeyed(p)
-	if op != OpPut || !ok {
+	key, value, _, ok := splitEntry(op, p)
+	if !ok {
 		return nil, nil, corrupt(k.c.log.Path(), off, "%s record is not an entry", opName(op))
 	}
 	return key, value, nil
+}
+
+// entryInfo returns what the entry record at off says of its entry: its
+// version (for a record written without one, its offset + 1: later writes
+// always get a larger version, see nextVersion), its time, and the size
+// of its value. Lock held.
+func (k keyed) entryInfo(off int64) (EntryMeta, int, error) {
+	k.c.reads.Add(1)
+	op, p, err := k.c.payloadAt(off)
+	if err != nil {
+		return EntryMeta{}, 0, err
+	}
+	_, value, meta, ok := splitEntry(op, p)
+	if !ok {
+		return meta, 0, corrupt(k.c.log.Path(), off, "%s record is not an entry", opName(op))
+	}
+	if meta.Version == 0 {
+		meta.Version = uint64(off) + 1
+	}
+	return meta, len(value), nil
 }
 
 // each visits entries in insertion order, reading up to iterBatch under the
@@ -150,8 +183,8 @@ func (k keyed) each(visit func(off int64, key, value []byte) error, flush func()
 		count, last := 0, []byte(nil)
 		err := c.readRecords(len(offs), func(i int) int64 { return offs[i] },
 			func(_ int, off int64, op Op, p []byte) error {
-				key, value, ok := SplitKeyed(p)
-				if op != OpPut || !ok {
+				key, value, _, ok := splitEntry(op, p)
+				if !ok {
 					return corrupt(c.log.Path(), off, "%s record is not an entry", opName(op))
 				}
 				if err := visit(off, key, value); err != nil {

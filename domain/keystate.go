@@ -124,12 +124,19 @@ func (s *keyState) position(c *core, key []byte) int {
 }
 
 func (s *keyState) apply(c *core, op Op, off int64, p []byte, n int64) (int64, error) {
-	key, _, ok := SplitKeyed(p)
-	if !ok || (op != OpPut && op != OpDelete) {
+	key, _, meta, ok := splitEntry(op, p)
+	if op == OpDelete {
+		key, _, ok = SplitKeyed(p)
+	}
+	if !ok || (!op.isEntry() && op != OpDelete) {
 		return 0, corrupt(c.log.Path(), off, "bad %s record in a %s", opName(op), c.cfg.Header.Kind)
 	}
+	if op.isEntry() {
+		// Replay keeps the version counter above every version written.
+		c.version = max(c.version, meta.Version, uint64(off)+1)
+	}
 	h := hashKey(key)
-	if op == OpPut {
+	if op.isEntry() {
 		i, found := s.probe(c, key, h)
 		return s.putSlot(c, i, found, h, off, n), nil
 	}
@@ -214,6 +221,25 @@ func (s *keyState) defrag() {
 
 func (s *keyState) compact(c *core, dst Log) (state, error) {
 	next := &keyState{table: s.table, live: s.live}
+	asIs, rebuild := OpPut, (func([]byte, int64, Op, []byte) ([]byte, error))(nil)
+	if c.cfg.Versioned {
+		// An entry written without a version gets the one it reported
+		// (its old offset + 1), so that moving it changes nothing.
+		asIs = OpPutV
+		rebuild = func(rec []byte, off int64, op Op, p []byte) ([]byte, error) {
+			key, value, meta, ok := splitEntry(op, p)
+			if !ok {
+				return nil, corrupt(c.vals().Path(), off, "%s record is not an entry", opName(op))
+			}
+			if meta.Version == 0 {
+				meta.Version = uint64(off) + 1
+			}
+			rec = AppendKeyed(BeginRecord(rec, OpPutV), key)
+			rec = binary.BigEndian.AppendUint64(rec, meta.Version)
+			rec = binary.BigEndian.AppendUint64(rec, uint64(meta.Modified))
+			return append(rec, value...), nil
+		}
+	}
 	var offs []int64
 	for lo := 0; lo < s.order.Len(); lo += copyBatch {
 		hi := min(s.order.Len(), lo+copyBatch)
@@ -223,7 +249,7 @@ func (s *keyState) compact(c *core, dst Log) (state, error) {
 				offs = append(offs, off)
 			}
 		}
-		if err := c.copyRecords(dst, offs, OpPut, nil); err != nil {
+		if err := c.copyRecords(dst, offs, asIs, rebuild); err != nil {
 			return nil, fmt.Errorf("entries %d to %d: %w", lo, hi-1, err)
 		}
 		j := 0

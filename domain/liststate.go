@@ -86,7 +86,7 @@ func (s *listState) compact(c *core, dst Log) (state, error) {
 	next := &listState{}
 	path := c.vals().Path()
 	// Insert and Set records become Append records of their values.
-	asAppend := func(rec []byte, op Op, p []byte) ([]byte, error) {
+	asAppend := func(rec []byte, _ int64, op Op, p []byte) ([]byte, error) {
 		v, err := valueIn(path, 0, op, p)
 		return append(BeginRecord(rec, OpAppend), v...), err
 	}

@@ -1,6 +1,9 @@
 package domain
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+)
 
 // Atomic read-modify-write: each operation reads and writes under one hold
 // of the write lock (and, in Shared mode, of the exclusive file lock after
@@ -112,4 +115,39 @@ func (m *Map[V]) Compute(key string, fn func(old V, loaded bool) (V, ComputeActi
 		return old, loaded && err != nil, m.c.endWrite(err)
 	}
 	return old, loaded, m.c.endWrite(nil)
+}
+
+// Info returns key's version, write time and value size, or ErrNotFound.
+func (m *Map[V]) Info(key string) (EntryMeta, int, error) {
+	if err := m.c.beginRead(); err != nil {
+		return EntryMeta{}, 0, err
+	}
+	defer m.c.endRead()
+	off := m.find(stringBytes(key))
+	if off == 0 {
+		return EntryMeta{}, 0, notFound(key)
+	}
+	return m.entryInfo(off)
+}
+
+// SetIfVersion sets key to v if key's version is version (0: key absent),
+// or fails with ErrConflict.
+func (m *Map[V]) SetIfVersion(key string, v V, version uint64) error {
+	if err := m.c.beginWrite(); err != nil {
+		return err
+	}
+	var have uint64
+	var err error
+	if off := m.find(stringBytes(key)); off != 0 {
+		var meta EntryMeta
+		meta, _, err = m.entryInfo(off)
+		have = meta.Version
+	}
+	if err == nil && have != version {
+		err = fmt.Errorf("%w: key %q is at version %d, not %d", ErrConflict, key, have, version)
+	}
+	if err == nil {
+		err = m.set(key, v)
+	}
+	return m.c.endWrite(err)
 }

@@ -19,9 +19,44 @@ const (
 	OpReverse Op = 5 // list: empty payload, reversing the order
 	OpPut     Op = 6 // map, set: payload is [u32 key length][key][value]
 	OpDelete  Op = 7 // map, set: payload is [u32 key length][key]
+	// OpPutV is a map's put with the entry's version and write time:
+	// [u32 key length][key][u64 version][i64 modified, Unix ns][value].
+	OpPutV Op = 8
+	// OpMark carries a map's version floor, [u64 version], first record of
+	// a compacted or cleared file, so versions never go back.
+	OpMark Op = 9
 )
 
-func (op Op) valid() bool { return op >= OpAppend && op <= OpDelete }
+func (op Op) valid() bool { return op >= OpAppend && op <= OpMark }
+
+// entryMetaSize is the length of the version and time of an OpPutV entry.
+const entryMetaSize = 16
+
+// EntryMeta is what a map entry's record says of it besides key and value.
+type EntryMeta struct {
+	Version  uint64 // 0 for an entry written without versions (OpPut)
+	Modified int64  // Unix nanoseconds; 0 when not recorded
+}
+
+// splitEntry splits the payload of an entry record (put or versioned put)
+// into key, version and time, and value.
+func splitEntry(op Op, p []byte) (key, value []byte, meta EntryMeta, ok bool) {
+	key, value, ok = SplitKeyed(p)
+	switch {
+	case !ok:
+	case op == OpPut:
+	case op == OpPutV && len(value) >= entryMetaSize:
+		meta.Version = binary.BigEndian.Uint64(value)
+		meta.Modified = int64(binary.BigEndian.Uint64(value[8:]))
+		value = value[entryMetaSize:]
+	default:
+		ok = false
+	}
+	return key, value, meta, ok
+}
+
+// isEntry reports whether op logs a map or set entry.
+func (op Op) isEntry() bool { return op == OpPut || op == OpPutV }
 
 // Record header layout: [type u8][deleted u8][payload size u64 BE][CRC-32C u32 BE].
 const (

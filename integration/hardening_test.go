@@ -197,8 +197,9 @@ func TestSizeFieldFlipIsCorruptNotTorn(t *testing.T) {
 	data := path + ".data.fscollection"
 	before, _ := os.Stat(data)
 	b, _ := os.ReadFile(data)
-	hdr := int64(len(b)) - 1000*int64(14+4+8+5)
-	off := hdr + 10*(14+4+8+5)
+	hdr := int64(30 + len("string"))
+	rec := (int64(len(b)) - hdr) / 1000 // every Set wrote a record of one length
+	off := hdr + 10*rec
 	b[off+9] ^= 1 // the lowest bit of the big-endian size field
 	os.WriteFile(data, b, 0o600)
 	_, err = fscollections.OpenMap[string](path, nil)

@@ -95,3 +95,5 @@ func decodeArg[T any](raw string) (T, error) {
 func openSharedList(path string) (*fscollections.FSList[string], error) {
 	return fscollections.OpenList[string](path, &fscollections.Options{Shared: true, LockTimeout: time.Minute})
 }
+
+func removeFile(path string) error { return os.Remove(path) }
