@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -447,5 +448,65 @@ func TestUserStoreLargeCallsSplitAcrossGoroutines(t *testing.T) {
 		if !slices.Contains(byName[u.Name], u.ID) {
 			t.Fatalf("user %s found before Close now has name %q", u.ID, u.Name)
 		}
+	}
+}
+
+// StartAutosave flushes and syncs in the background at the interval it is
+// given, can be re-timed while running, and StopAutosave ends it: what a
+// process wrote reaches the file without Sync or Close.
+func TestUserStoreAutosaveAtRunTime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users")
+	s, err := fscollections.OpenUsers(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.StartAutosave(0); !errors.Is(err, fscollections.ErrInvalidOptions) {
+		t.Fatalf("StartAutosave(0) = %v", err)
+	}
+	if err := s.StartAutosave(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StartAutosave(10 * time.Millisecond); err != nil || !s.Autosaving() { // re-timed
+		t.Fatalf("re-timing: %v", err)
+	}
+	st0, _ := os.Stat(path + ".data.fscollection")
+	u, _ := fscollections.NewUser("ada", 36)
+	if err := s.Add(u); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, _ := os.Stat(path + ".data.fscollection")
+		if st.Size() > st0.Size() {
+			break // the buffered write reached the file: autosave ran
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("autosave never wrote the buffered user to the file")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := s.StopAutosave(); err != nil || s.Autosaving() {
+		t.Fatalf("StopAutosave = %v, still running %v", err, s.Autosaving())
+	}
+}
+
+func TestUserStoreGetMany(t *testing.T) {
+	s, _ := fscollections.OpenUsers("", nil)
+	defer s.Close()
+	var users []fscollections.User
+	for i := range 3000 {
+		u, _ := fscollections.NewUser(fmt.Sprint("user", i), i%100)
+		users = append(users, u)
+	}
+	_ = s.Add(users...)
+	absent := uuid.New()
+	ids := []uuid.UUID{users[2999].ID, absent, users[0].ID, users[0].ID}
+	for _, u := range users[1000:2100] {
+		ids = append(ids, u.ID)
+	}
+	got, err := s.GetMany(ids...)
+	if err != nil || len(got) != 3+1100 || got[0].Name != "user2999" || got[1].ID != users[0].ID || got[2].ID != users[0].ID || got[3].Name != "user1000" {
+		t.Fatalf("GetMany = %d users, %v", len(got), err)
 	}
 }

@@ -44,6 +44,9 @@ type UserStore struct {
 
 	errMu sync.Mutex
 	err   error
+
+	autoMu sync.Mutex
+	auto   *autosave // running background saving, or nil
 }
 
 // userStoreType is the type name in the store's data file header.
@@ -648,6 +651,9 @@ func (s *UserStore) Sync() error { return s.m.Sync() }
 
 // Close saves the user count and closes the store.
 func (s *UserStore) Close() error {
+	s.autoMu.Lock()
+	s.stopAutosaveLocked()
+	s.autoMu.Unlock()
 	s.write.Lock()
 	defer s.write.Unlock()
 	// Save the count, unless it is saved already: a store opened, read and
