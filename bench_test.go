@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -548,4 +549,56 @@ func BenchmarkSetUnion(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)*2*bigN/b.Elapsed().Seconds(), "elements/s")
+}
+
+// The atomic operations beside Set and Get, on a 100k-key map of 100-byte
+// values (each benchmark fills its own).
+
+func BenchmarkMapOps(b *testing.B) {
+	const n = 100_000
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = key32(i)
+	}
+	other := slices.Clone(value100)
+	other[0] ^= 1
+	keyIndex := make(map[string]int, n)
+	for i, k := range keys {
+		keyIndex[k] = i
+	}
+	holdsOther := make([]bool, n) // which twin each key holds: every CompareAndSwap swaps
+	run := func(name string, op func(m *fscollections.FSMap[[]byte], key string) error) {
+		b.Run(name, func(b *testing.B) {
+			m := filledMap(b, n)
+			defer m.Close()
+			clear(holdsOther) // a fresh map holds value100 everywhere
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				if err := op(m, keys[rand.IntN(n)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	run("Set", func(m *fscollections.FSMap[[]byte], k string) error { return m.Set(k, value100) })
+	run("CompareAndSwap", func(m *fscollections.FSMap[[]byte], k string) error {
+		i := keyIndex[k]
+		from, to := value100, other
+		if holdsOther[i] {
+			from, to = other, value100
+		}
+		ok, err := m.CompareAndSwap(k, from, to)
+		if err == nil && !ok {
+			err = errors.New("CompareAndSwap did not swap")
+		}
+		holdsOther[i] = !holdsOther[i]
+		return err
+	})
+	run("Compute", func(m *fscollections.FSMap[[]byte], k string) error {
+		_, _, err := m.Compute(k, func(old []byte, _ bool) ([]byte, fscollections.ComputeOp) { return value100, fscollections.UpdateOp })
+		return err
+	})
+	run("Get", func(m *fscollections.FSMap[[]byte], k string) error { _, err := m.Get(k); return err })
+	run("Info", func(m *fscollections.FSMap[[]byte], k string) error { _, err := m.Info(k); return err })
 }
