@@ -231,4 +231,3 @@ func plural(k domain.Kind) string {
 	}
 	return "elements"
 }
-

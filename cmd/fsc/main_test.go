@@ -149,7 +149,7 @@ func TestDumpLoadRoundTrip(t *testing.T) {
 		{"int64", listOf([]int64{-5, 0, math.MaxInt64, math.MinInt64}), sameList[int64]},
 		{"int8", listOf([]int8{-128, 127, 0}), sameList[int8]},
 		{"uint32", listOf([]uint32{0, math.MaxUint32}), sameList[uint32]},
-		{"float64", listOf([]float64{1.5, -0.0, math.Inf(1), 1e-300}), sameList[float64]},
+		{"float64", listOf([]float64{1.5, math.Copysign(0, -1), math.Inf(1), 1e-300}), sameList[float64]},
 		{"float32", listOf([]float32{3.25, float32(math.NaN())}), sameList[float32]},
 		{"bool", listOf([]bool{true, false}), sameList[bool]},
 		{"string", listOf([]string{"héllo", "", "a\nb", string([]byte{0xff, 0xfe})}), sameList[string]},
