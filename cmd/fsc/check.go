@@ -1,10 +1,11 @@
 package main
 
 import (
-	"crypto/sha256"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
@@ -82,6 +83,13 @@ func (l *logFile) at(off int64) (domain.RecordHeader, int64, string) {
 // once, with progress reported through step (bytes done).
 func (l *logFile) walk(step func(int64), visit func(r record) bool) {
 	size := int64(len(l.b))
+	var reported int64
+	progress := func(off int64) {
+		if off-reported >= 1<<20 || off == size { // a redraw per MiB at most
+			reported = off
+			step(off)
+		}
+	}
 	for off := l.h.Len(); off < size; {
 		h, n, why := l.at(off)
 		if why == "" {
@@ -89,7 +97,7 @@ func (l *logFile) walk(step func(int64), visit func(r record) bool) {
 				return
 			}
 			off += n
-			step(off)
+			progress(off)
 			continue
 		}
 		next := off + 1
@@ -102,7 +110,7 @@ func (l *logFile) walk(step func(int64), visit func(r record) bool) {
 			return
 		}
 		off = next
-		step(off)
+		progress(off)
 	}
 }
 
@@ -118,6 +126,21 @@ func cmdCheck(e *env, args []string) error {
 		damage++
 		fmt.Fprintf(e.stdout, "%s: offset %d: %s\n", file, off, fmt.Sprintf(format, args...))
 	}
+	// Opening and reading the collection runs beside the walk over its
+	// records (a core each); its reports are printed after the walk's.
+	var (
+		openReports bytes.Buffer
+		openDamage  int
+		opened      = make(chan struct{})
+	)
+	startOpen := func(h domain.FileHeader) {
+		go func() {
+			defer close(opened)
+			openDamage = checkOpen(e, path, h, func(file string, off int64, format string, args ...any) {
+				fmt.Fprintf(&openReports, "%s: offset %d: %s\n", file, off, fmt.Sprintf(format, args...))
+			})
+		}()
+	}
 	files := []string{path + ".data.fscollection"}
 	h, err := header(path)
 	if err != nil {
@@ -131,6 +154,7 @@ func cmdCheck(e *env, args []string) error {
 	if h.SwapLayout {
 		files = append(files, path+".journal.fscollection")
 	}
+	startOpen(h)
 	records := 0
 	for _, file := range files {
 		l, err := mapLog(file)
@@ -159,7 +183,9 @@ func cmdCheck(e *env, args []string) error {
 		bar.done()
 		l.close()
 	}
-	damage += checkOpen(e, path, h, report)
+	<-opened
+	_, _ = openReports.WriteTo(e.stdout)
+	damage += openDamage
 	fmt.Fprintf(e.stdout, "%s: %d records checked, %d damaged\n", path, records, damage)
 	if damage > 0 {
 		return errDamage
@@ -171,7 +197,34 @@ func cmdCheck(e *env, args []string) error {
 // compares what it holds with a replay of the data file alone (the index
 // against the data). It returns how many problems it reported.
 func checkOpen(e *env, path string, h domain.FileHeader, report func(string, int64, string, ...any)) int {
-	before := 0
+	index := path + ".index.fscollection"
+	_, statErr := os.Stat(index)
+	compare := statErr == nil && !h.SwapLayout // a swap-and-pop list's order is only in its index
+	// The replay of the data file alone runs beside the normal open: two
+	// passes over the file, one per core.
+	type result struct {
+		sum uint64
+		m   fscollections.Metrics
+		err error
+	}
+	replayed := make(chan result, 1)
+	if compare {
+		go func() {
+			tmp, err := os.MkdirTemp("", "fsc-check-")
+			if err != nil {
+				replayed <- result{err: err}
+				return
+			}
+			defer os.RemoveAll(tmp)
+			replay := filepath.Join(tmp, "c")
+			if err := copyFile(path+".data.fscollection", replay+".data.fscollection"); err != nil {
+				replayed <- result{err: err}
+				return
+			}
+			sum, m, err := contentsHash(replay, h)
+			replayed <- result{sum, m, err}
+		}()
+	}
 	sum, m, err := contentsHash(path, h)
 	if err != nil {
 		var ce *fscollections.CorruptError
@@ -180,61 +233,54 @@ func checkOpen(e *env, path string, h domain.FileHeader, report func(string, int
 		} else {
 			report(path, 0, "cannot be read: %v", err)
 		}
+		if compare {
+			<-replayed
+		}
 		return 1
 	}
-	index := path + ".index.fscollection"
-	if _, err := os.Stat(index); err != nil || h.SwapLayout {
-		return before // no index to compare; a swap-and-pop list's order is only in it
+	if !compare {
+		return 0
 	}
-	tmp, err := os.MkdirTemp("", "fsc-check-")
-	if err != nil {
-		report(path, 0, "cannot check the index: %v", err)
-		return 1
-	}
-	defer os.RemoveAll(tmp)
-	replay := filepath.Join(tmp, "c")
-	if err := copyFile(path+".data.fscollection", replay+".data.fscollection"); err != nil {
-		report(path, 0, "cannot check the index: %v", err)
-		return 1
-	}
-	want, rm, err := contentsHash(replay, h)
-	if err != nil {
-		report(path, 0, "cannot replay the data file: %v", err)
-		return 1
-	}
+	r := <-replayed
 	switch {
-	case want != sum:
+	case r.err != nil:
+		report(path, 0, "cannot replay the data file to check the index: %v", r.err)
+	case r.sum != sum:
 		report(index, 0, "the index disagrees with the data file: Open would serve other contents than the log holds")
-		return 1
-	case rm.RecordsReplayed > 0 && m.RecordsReplayed == rm.RecordsReplayed:
+	case r.m.RecordsReplayed > 0 && m.RecordsReplayed == r.m.RecordsReplayed:
 		report(index, 0, "damaged, stale or another file's: Open ignores it and replays the whole data file")
-		return 1
+	default:
+		return 0
 	}
-	return 0
+	return 1
 }
 
 // contentsHash opens the collection at path read-only and hashes every
 // element in order.
-func contentsHash(path string, h domain.FileHeader) ([32]byte, fscollections.Metrics, error) {
-	var sum [32]byte
+// (maphash: both hashes are made in one process with one seed, and a
+// collision would take an adversary who can see the seed.)
+func contentsHash(path string, h domain.FileHeader) (uint64, fscollections.Metrics, error) {
 	x, err := openAs(path, h, options(h, true))
 	if err != nil {
-		return sum, fscollections.Metrics{}, err
+		return 0, fscollections.Metrics{}, err
 	}
 	defer x.Close()
-	d := sha256.New()
+	var d maphash.Hash
+	d.SetSeed(hashSeed)
 	var n [8]byte
 	err = x.each(func(key string, value []byte) bool {
-		for _, b := range [][]byte{[]byte(key), value} {
-			binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
-			d.Write(n[:])
-			d.Write(b)
-		}
+		binary.LittleEndian.PutUint64(n[:], uint64(len(key)))
+		d.Write(n[:])
+		d.WriteString(key)
+		binary.LittleEndian.PutUint64(n[:], uint64(len(value)))
+		d.Write(n[:])
+		d.Write(value)
 		return true
 	})
-	copy(sum[:], d.Sum(nil))
-	return sum, x.Metrics(), err
+	return d.Sum64(), x.Metrics(), err
 }
+
+var hashSeed = maphash.MakeSeed()
 
 func copyFile(from, to string) error {
 	src, err := os.Open(from)

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/fscollections/fscollections"
 	"github.com/fscollections/fscollections/domain"
@@ -102,6 +104,7 @@ func cmdDump(e *env, args []string) error {
 		n        int64
 		custom   bool
 		valueErr error
+		line     []byte
 	)
 	err = x.each(func(key string, value []byte) bool {
 		v, isCustom, err := toJSON(x.h.TypeName, value)
@@ -111,8 +114,15 @@ func cmdDump(e *env, args []string) error {
 		}
 		custom = custom || isCustom
 		if x.m != nil {
-			k, _ := json.Marshal(key)
-			fmt.Fprintf(out, `{"key":%s,"value":%s}`+"\n", k, v)
+			if utf8.ValidString(key) {
+				line = append(line[:0], `{"key":`...)
+				line = appendJSONString(line, []byte(key))
+			} else { // JSON strings are UTF-8: such a key travels as base64
+				line = append(line[:0], `{"key_base64":"`...)
+				line = append(base64.StdEncoding.AppendEncode(line, []byte(key)), '"')
+			}
+			line = append(append(append(line, `,"value":`...), v...), "}\n"...)
+			out.Write(line)
 		} else {
 			out.Write(v)
 			out.WriteByte('\n')
@@ -176,10 +186,16 @@ func cmdLoad(e *env, args []string) error {
 		raw := json.RawMessage(text)
 		if h.Kind == domain.KindMap {
 			var kv struct {
-				Key   *string
-				Value json.RawMessage
+				Key       *string
+				KeyBase64 []byte `json:"key_base64"`
+				Value     json.RawMessage
 			}
-			if err := json.Unmarshal(text, &kv); err != nil || kv.Key == nil || kv.Value == nil {
+			err := json.Unmarshal(text, &kv)
+			if err == nil && kv.Key == nil && kv.KeyBase64 != nil {
+				k := string(kv.KeyBase64)
+				kv.Key = &k
+			}
+			if err != nil || kv.Key == nil || kv.Value == nil {
 				return fmt.Errorf("line %d: want {\"key\":…,\"value\":…}: %s (nothing loaded)", line, text)
 			}
 			keys, raw = append(keys, *kv.Key), kv.Value

@@ -290,3 +290,21 @@ func TestUsersConvert(t *testing.T) {
 		t.Fatalf("convert of an invalid user: exit %d %s", code, errOut)
 	}
 }
+
+// A map key that is not UTF-8 (JSON strings are) travels as base64.
+func TestDumpLoadOfANonUTF8Key(t *testing.T) {
+	dir := t.TempDir()
+	m, _ := fscollections.OpenMap[int](filepath.Join(dir, "m"), nil)
+	_ = m.Set("\xff\xfe", 1)
+	_ = m.Set("plain", 2)
+	m.Close()
+	out, _, _ := fsc(t, "", "dump", filepath.Join(dir, "m"))
+	if _, errOut, code := fsc(t, out, "load", "-kind", "map", "-type", "int", filepath.Join(dir, "m2")); code != 0 {
+		t.Fatalf("load: %s\n%s", errOut, out)
+	}
+	m2, _ := fscollections.OpenMap[int](filepath.Join(dir, "m2"), nil)
+	defer m2.Close()
+	if v, err := m2.Get("\xff\xfe"); err != nil || v != 1 || m2.Len() != 2 {
+		t.Fatalf("Get = %d, %v; dump was\n%s", v, err, out)
+	}
+}

@@ -58,11 +58,10 @@ func toJSON(t string, b []byte) (out []byte, custom bool, err error) {
 			out, err = json.Marshal(map[string][]byte{"base64": b})
 			return out, false, err
 		}
-		out, err = json.Marshal(string(b))
-		return out, false, err
+		return appendJSONString(nil, b), false, nil
 	case "[]byte":
-		out, err = json.Marshal(b)
-		return out, false, err
+		out = append(base64.StdEncoding.AppendEncode([]byte{'"'}, b), '"')
+		return out, false, nil
 	case "uuid.UUID":
 		out, err = json.Marshal(uuid.UUID(b).String())
 		return out, false, err
@@ -193,4 +192,47 @@ func fromJSON(t string, raw []byte) ([]byte, error) {
 		out[i] = byte(u >> (8 * i))
 	}
 	return out, nil
+}
+
+// appendJSONString appends s, valid UTF-8, as a JSON string: what
+// json.Marshal writes, without its reflection (dump's hot path).
+func appendJSONString(dst, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRune(s[i:])
+			if r == '\u2028' || r == '\u2029' {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+				i += size
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		i++
+		start = i
+	}
+	return append(append(dst, s[start:]...), '"')
 }
