@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -122,22 +121,30 @@ func cmdCheck(e *env, args []string) error {
 	}
 	path := a[0]
 	damage := 0
+	type place struct {
+		file string
+		off  int64
+	}
+	reported := map[place]bool{}
 	report := func(file string, off int64, format string, args ...any) {
+		if reported[place{file, off}] {
+			return // the walk and the read found the same damage
+		}
+		reported[place{file, off}] = true
 		damage++
 		fmt.Fprintf(e.stdout, "%s: offset %d: %s\n", file, off, fmt.Sprintf(format, args...))
 	}
 	// Opening and reading the collection runs beside the walk over its
 	// records (a core each); its reports are printed after the walk's.
 	var (
-		openReports bytes.Buffer
-		openDamage  int
+		openReports []func() // run after the walk's reports, from this goroutine
 		opened      = make(chan struct{})
 	)
 	startOpen := func(h domain.FileHeader) {
 		go func() {
 			defer close(opened)
-			openDamage = checkOpen(e, path, h, func(file string, off int64, format string, args ...any) {
-				fmt.Fprintf(&openReports, "%s: offset %d: %s\n", file, off, fmt.Sprintf(format, args...))
+			checkOpen(e, path, h, func(file string, off int64, format string, args ...any) {
+				openReports = append(openReports, func() { report(file, off, format, args...) })
 			})
 		}()
 	}
@@ -184,8 +191,9 @@ func cmdCheck(e *env, args []string) error {
 		l.close()
 	}
 	<-opened
-	_, _ = openReports.WriteTo(e.stdout)
-	damage += openDamage
+	for _, r := range openReports {
+		r()
+	}
 	fmt.Fprintf(e.stdout, "%s: %d records checked, %d damaged\n", path, records, damage)
 	if damage > 0 {
 		return errDamage
@@ -195,8 +203,8 @@ func cmdCheck(e *env, args []string) error {
 
 // checkOpen opens the collection read-only and reads every element, then
 // compares what it holds with a replay of the data file alone (the index
-// against the data). It returns how many problems it reported.
-func checkOpen(e *env, path string, h domain.FileHeader, report func(string, int64, string, ...any)) int {
+// against the data), reporting what it finds.
+func checkOpen(e *env, path string, h domain.FileHeader, report func(string, int64, string, ...any)) {
 	index := path + ".index.fscollection"
 	_, statErr := os.Stat(index)
 	compare := statErr == nil && !h.SwapLayout // a swap-and-pop list's order is only in its index
@@ -236,10 +244,10 @@ func checkOpen(e *env, path string, h domain.FileHeader, report func(string, int
 		if compare {
 			<-replayed
 		}
-		return 1
+		return
 	}
 	if !compare {
-		return 0
+		return
 	}
 	r := <-replayed
 	switch {
@@ -249,10 +257,7 @@ func checkOpen(e *env, path string, h domain.FileHeader, report func(string, int
 		report(index, 0, "the index disagrees with the data file: Open would serve other contents than the log holds")
 	case r.m.RecordsReplayed > 0 && m.RecordsReplayed == r.m.RecordsReplayed:
 		report(index, 0, "damaged, stale or another file's: Open ignores it and replays the whole data file")
-	default:
-		return 0
 	}
-	return 1
 }
 
 // contentsHash opens the collection at path read-only and hashes every
