@@ -308,3 +308,28 @@ func TestDumpLoadOfANonUTF8Key(t *testing.T) {
 		t.Fatalf("Get = %d, %v; dump was\n%s", v, err, out)
 	}
 }
+
+// Ctrl-C while load reads its input: nothing is written.
+func TestLoadInterruptedLoadsNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l")
+	cmd := exec.Command(bin, "load", "-kind", "list", "-type", "int", path)
+	in, _ := cmd.StdinPipe()
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(in, "1")
+	time.Sleep(200 * time.Millisecond) // reading, waiting for more
+	_ = cmd.Process.Signal(os.Interrupt)
+	time.Sleep(100 * time.Millisecond)
+	fmt.Fprintln(in, "2")
+	in.Close()
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(errOut.String(), "nothing loaded") {
+		t.Fatalf("interrupted load: %v, %s", err, errOut.String())
+	}
+	if _, err := os.Stat(path + ".data.fscollection"); !os.IsNotExist(err) {
+		t.Fatal("an interrupted load created the collection")
+	}
+}
