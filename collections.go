@@ -187,63 +187,55 @@ type Options struct {
 	Codec any
 }
 
-// collectionHandle is implemented by the collection types, which are
-// handles to files, not values: storing one as a value is refused.
-type collectionHandle interface{ collectionHandle() }
-
-func (*FSList[T]) collectionHandle() {}
-func (*FSMap[V]) collectionHandle()  {}
-func (*FSSet[T]) collectionHandle()  {}
-
 // settings validates opts for a collection of T at path and returns the
 // wiring's settings and the codec.
-func settings[T any](path string, opts *Options, list bool) (application.Settings, Codec[T], error) {
+func settings[T any](path string, opts *Options, list bool) (s application.Settings, codec Codec[T], r *refs, err error) {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	s := application.Settings{Path: path, ReadOnly: o.ReadOnly, Shared: o.Shared}
+	s = application.Settings{Path: path, ReadOnly: o.ReadOnly, Shared: o.Shared}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, args...))
 	}
 	switch o.Cache {
 	case NoCache:
 		if o.CacheSize != 0 {
-			return s, nil, bad("CacheSize %d without a Cache policy", o.CacheSize)
+			return s, nil, nil, bad("CacheSize %d without a Cache policy", o.CacheSize)
 		}
 	case LRU, FIFO, LFU:
 		if o.CacheSize < 0 {
-			return s, nil, bad("CacheSize %d is negative", o.CacheSize)
+			return s, nil, nil, bad("CacheSize %d is negative", o.CacheSize)
 		}
 		if o.CacheSize == 0 {
 			o.CacheSize = DefaultCacheSize
 		}
 	default:
-		return s, nil, bad("unknown Cache policy %d", o.Cache)
+		return s, nil, nil, bad("unknown Cache policy %d", o.Cache)
 	}
 	s.Cache, s.CacheSize = application.CacheKind(o.Cache), o.CacheSize
 	switch o.Sync {
 	case SyncNever, SyncAlways:
 		if o.SyncInterval != 0 {
-			return s, nil, bad("SyncInterval %v needs Sync: SyncInterval", o.SyncInterval)
+			return s, nil, nil, bad("SyncInterval %v needs Sync: SyncInterval", o.SyncInterval)
 		}
 	case SyncInterval:
 		if o.SyncInterval < 0 {
-			return s, nil, bad("SyncInterval %v is negative", o.SyncInterval)
+			return s, nil, nil, bad("SyncInterval %v is negative", o.SyncInterval)
 		}
 		if o.SyncInterval == 0 {
 			o.SyncInterval = DefaultSyncInterval
 		}
 	default:
-		return s, nil, bad("unknown Sync policy %d", o.Sync)
+		return s, nil, nil, bad("unknown Sync policy %d", o.Sync)
 	}
 	s.Sync, s.SyncEvery = domain.SyncMode(o.Sync), o.SyncInterval
 	if t := o.CompactionThreshold; math.IsNaN(t) || t < 0 || t >= 1 {
-		return s, nil, bad("CompactionThreshold %v is outside [0, 1)", t)
+		return s, nil, nil, bad("CompactionThreshold %v is outside [0, 1)", t)
 	}
 	s.CompactionThreshold = o.CompactionThreshold
 	if o.LockTimeout < 0 {
-		return s, nil, bad("LockTimeout %v is negative", o.LockTimeout)
+		return s, nil, nil, bad("LockTimeout %v is negative", o.LockTimeout)
 	}
 	s.LockTimeout = o.LockTimeout
 	if s.LockTimeout == 0 {
@@ -251,46 +243,45 @@ func settings[T any](path string, opts *Options, list bool) (application.Setting
 	}
 	if path != "" && (strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(os.PathSeparator)) ||
 		filepath.Base(path) == "." || filepath.Base(path) == "..") {
-		return s, nil, bad("path %q names a directory; give a base path such as %s", path, filepath.Join(path, "name"))
+		return s, nil, nil, bad("path %q names a directory; give a base path such as %s", path, filepath.Join(path, "name"))
 	}
 	if path == "" && (o.Shared || o.ReadOnly) {
-		return s, nil, bad("a temporary collection (path \"\") cannot be Shared or ReadOnly")
+		return s, nil, nil, bad("a temporary collection (path \"\") cannot be Shared or ReadOnly")
 	}
 	var zero T
-	if _, ok := any(zero).(collectionHandle); ok {
-		return s, nil, fmt.Errorf("%w: %T: a collection handle cannot be stored as a value; store its Path() and open it",
-			ErrUnsupportedType, zero)
-	}
-	var codec Codec[T]
-	if o.Codec != nil {
+	if _, ok := any(zero).(collectionHandle); ok && o.Codec == nil {
+		// Nested collections: the values are references to children.
+		r = &refs{opts: childOptions(opts)}
+		codec = newRefCodec[T](r)
+	} else if o.Codec != nil {
 		c, ok := o.Codec.(Codec[T])
 		if !ok {
-			return s, nil, bad("Codec is a %T, not a Codec[%T]", o.Codec, zero)
+			return s, nil, nil, bad("Codec is a %T, not a Codec[%T]", o.Codec, zero)
 		}
 		codec = c
 	} else {
 		c, err := domain.CodecFor[T]()
 		if err != nil {
-			return s, nil, err
+			return s, nil, nil, err
 		}
 		codec = c
 	}
 	if err := application.CheckTypeName(codec.TypeName()); err != nil {
-		return s, nil, bad("%v", err)
+		return s, nil, nil, bad("%v", err)
 	}
 	if o.AutoCompact {
 		switch {
 		case !list:
-			return s, nil, bad("AutoCompact is for lists; map and set records vary in length")
+			return s, nil, nil, bad("AutoCompact is for lists; map and set records vary in length")
 		case codec.FixedSize() == 0:
-			return s, nil, bad("AutoCompact needs a fixed-size codec; %s has variable size", codec.TypeName())
+			return s, nil, nil, bad("AutoCompact needs a fixed-size codec; %s has variable size", codec.TypeName())
 		case o.Shared:
-			return s, nil, bad("AutoCompact cannot be combined with Shared")
+			return s, nil, nil, bad("AutoCompact cannot be combined with Shared")
 		}
 	}
 	s.AutoCompact = o.AutoCompact
 	s.AppendOnly = o.AppendOnly
-	return s, codec, nil
+	return s, codec, r, nil
 }
 
 // OpenList opens the list stored at path (files path.data.fscollection
@@ -298,7 +289,7 @@ func settings[T any](path string, opts *Options, list bool) (application.Setting
 // directories if needed. path "" creates a temporary list in a fresh
 // directory under os.TempDir() that Close deletes. opts nil means defaults.
 func OpenList[T any](path string, opts *Options) (*FSList[T], error) {
-	s, codec, err := settings[T](path, opts, true)
+	s, codec, r, err := settings[T](path, opts, true)
 	if err != nil {
 		return nil, err
 	}
@@ -306,12 +297,17 @@ func OpenList[T any](path string, opts *Options) (*FSList[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return &FSList[T]{l: l, path: o.Base}, nil
+	h := &FSList[T]{l: l, path: o.Base, temp: path == "", refs: r}
+	if r != nil {
+		r.setParent(o.Base, path == "")
+	}
+	remember(o.Base, h)
+	return h, nil
 }
 
 // OpenMap opens the map stored at path; see OpenList for path and opts.
 func OpenMap[V any](path string, opts *Options) (*FSMap[V], error) {
-	s, codec, err := settings[V](path, opts, false)
+	s, codec, r, err := settings[V](path, opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -320,12 +316,17 @@ func OpenMap[V any](path string, opts *Options) (*FSMap[V], error) {
 	if err != nil {
 		return nil, err
 	}
-	return &FSMap[V]{m: m, path: o.Base}, nil
+	h := &FSMap[V]{m: m, path: o.Base, temp: path == "", refs: r}
+	if r != nil {
+		r.setParent(o.Base, path == "")
+	}
+	remember(o.Base, h)
+	return h, nil
 }
 
 // OpenSet opens the set stored at path; see OpenList for path and opts.
 func OpenSet[T any](path string, opts *Options) (*FSSet[T], error) {
-	s, codec, err := settings[T](path, opts, false)
+	s, codec, r, err := settings[T](path, opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -333,5 +334,10 @@ func OpenSet[T any](path string, opts *Options) (*FSSet[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return &FSSet[T]{s: set, path: o.Base}, nil
+	h := &FSSet[T]{s: set, path: o.Base, temp: path == "", refs: r}
+	if r != nil {
+		r.setParent(o.Base, path == "")
+	}
+	remember(o.Base, h)
+	return h, nil
 }

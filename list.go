@@ -2,6 +2,7 @@ package fscollections
 
 import (
 	"context"
+	"errors"
 	"iter"
 
 	"github.com/fscollections/fscollections/application"
@@ -14,6 +15,8 @@ import (
 type FSList[T any] struct {
 	l    *domain.List[T]
 	path string
+	temp bool  // opened with path "": its files go with Close
+	refs *refs // for elements that are collection handles, else nil
 }
 
 // inner is the open collection, or a closed one for a zero or nil handle,
@@ -109,10 +112,22 @@ func (l *FSList[T]) Err() error { return l.inner().Err() }
 // Close makes everything durable, writes the index checkpoint with the
 // clean-close marker and releases the files and lock. A temporary list's
 // files are deleted instead. Closing twice returns nil.
-func (l *FSList[T]) Close() error { return l.inner().Close() }
+func (l *FSList[T]) Close() error {
+	err := errors.Join(l.children().closeChildren(), l.inner().Close())
+	if l != nil {
+		forget(l.path, l)
+	}
+	return err
+}
 
 // Destroy closes the list and deletes its files.
-func (l *FSList[T]) Destroy() error { return l.inner().Destroy() }
+func (l *FSList[T]) Destroy() error {
+	err := errors.Join(l.children().closeChildren(), l.inner().Destroy())
+	if l != nil {
+		forget(l.path, l)
+	}
+	return err
+}
 
 // Backup writes an online, consistent, compacted copy of the collection
 // to a new collection at path, which it opens as (same kind, value type
@@ -122,6 +137,9 @@ func (l *FSList[T]) Destroy() error { return l.inner().Destroy() }
 // A collection already at path is refused with ErrInvalidOptions; a copy
 // that fails is removed.
 func (l *FSList[T]) Backup(path string) error {
+	if l != nil && l.refs != nil {
+		return errNestedBackup
+	}
 	return application.Backup(path, l.inner().CopyTo)
 }
 

@@ -23,6 +23,8 @@ type FSMap[V any] struct {
 	path   string
 	prefix string // a view's prefix; "" for the collection (or Sub(""))
 	sub    bool   // made by Sub: does not own the handle
+	temp   bool   // opened with path "": its files go with Close
+	refs   *refs  // for values that are collection handles, else nil
 }
 
 // isView reports whether m was made by Sub (even Sub("")).
@@ -64,9 +66,9 @@ func (m *FSMap[V]) Sub(prefix string) *FSMap[V] {
 	p := m.prefix + prefix
 	if p == "" {
 		// A view of every key still behaves as a view (Close does nothing).
-		return &FSMap[V]{m: m.m, path: m.path, prefix: "", sub: true}
+		return &FSMap[V]{m: m.m, path: m.path, prefix: "", sub: true, temp: m.temp, refs: m.refs}
 	}
-	return &FSMap[V]{m: m.m, path: m.path, prefix: p, sub: true}
+	return &FSMap[V]{m: m.m, path: m.path, prefix: p, sub: true, temp: m.temp, refs: m.refs}
 }
 
 // Len returns the number of keys (0 once closed). O(1); on a view,
@@ -292,7 +294,11 @@ func (m *FSMap[V]) Close() error {
 	if m.isView() {
 		return nil
 	}
-	return m.inner().Close()
+	err := errors.Join(m.children().closeChildren(), m.inner().Close())
+	if m != nil {
+		forget(m.path, m)
+	}
+	return err
 }
 
 // Destroy closes the map and deletes its files. A view refuses it.
@@ -300,7 +306,11 @@ func (m *FSMap[V]) Destroy() error {
 	if m.isView() {
 		return fmt.Errorf("%w: Destroy of a view (Sub); destroy the collection or Clear the view", ErrInvalidOptions)
 	}
-	return m.inner().Destroy()
+	err := errors.Join(m.children().closeChildren(), m.inner().Destroy())
+	if m != nil {
+		forget(m.path, m)
+	}
+	return err
 }
 
 // Backup writes an online, consistent, compacted copy of the collection
@@ -313,6 +323,9 @@ func (m *FSMap[V]) Destroy() error {
 func (m *FSMap[V]) Backup(path string) error {
 	if m.isView() {
 		return fmt.Errorf("%w: Backup of a view (Sub); back up the collection", ErrInvalidOptions)
+	}
+	if m != nil && m.refs != nil {
+		return errNestedBackup
 	}
 	return application.Backup(path, m.inner().CopyTo)
 }

@@ -1,6 +1,7 @@
 package fscollections
 
 import (
+	"errors"
 	"iter"
 
 	"github.com/fscollections/fscollections/application"
@@ -14,6 +15,8 @@ import (
 type FSSet[T any] struct {
 	s    *domain.Set[T]
 	path string
+	temp bool  // opened with path "": its files go with Close
+	refs *refs // for elements that are collection handles, else nil
 }
 
 // inner is the open collection, or a closed one for a zero or nil handle,
@@ -69,10 +72,22 @@ func (s *FSSet[T]) Err() error { return s.inner().Err() }
 // Close makes everything durable, writes the index checkpoint with the
 // clean-close marker and releases the files and lock. A temporary set's
 // files are deleted instead. Closing twice returns nil.
-func (s *FSSet[T]) Close() error { return s.inner().Close() }
+func (s *FSSet[T]) Close() error {
+	err := errors.Join(s.children().closeChildren(), s.inner().Close())
+	if s != nil {
+		forget(s.path, s)
+	}
+	return err
+}
 
 // Destroy closes the set and deletes its files.
-func (s *FSSet[T]) Destroy() error { return s.inner().Destroy() }
+func (s *FSSet[T]) Destroy() error {
+	err := errors.Join(s.children().closeChildren(), s.inner().Destroy())
+	if s != nil {
+		forget(s.path, s)
+	}
+	return err
+}
 
 // Backup writes an online, consistent, compacted copy of the collection
 // to a new collection at path, which it opens as (same kind, value type
@@ -82,6 +97,9 @@ func (s *FSSet[T]) Destroy() error { return s.inner().Destroy() }
 // A collection already at path is refused with ErrInvalidOptions; a copy
 // that fails is removed.
 func (s *FSSet[T]) Backup(path string) error {
+	if s != nil && s.refs != nil {
+		return errNestedBackup
+	}
 	return application.Backup(path, s.inner().CopyTo)
 }
 

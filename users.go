@@ -49,7 +49,7 @@ func NewUser(name string, age int) (User, error) { return domain.NewUser(name, a
 // Options{Sync: SyncInterval, SyncInterval: d}: changes become durable
 // every d in the background, and Close makes everything durable.
 func OpenUsers(path string, opts *Options) (*UserStore, error) {
-	s, _, err := settings[[]byte](path, opts, false)
+	s, _, _, err := settings[[]byte](path, opts, false)
 	if err != nil {
 		return nil, err
 	}

@@ -486,3 +486,12 @@ func (l *List[T]) Take(ctx context.Context) (T, error) {
 		}
 	}
 }
+
+// Usable returns ErrClosed once the list is closed, and nil while it can be read.
+func (l *List[T]) Usable() error {
+	if err := l.c.beginRead(); err != nil {
+		return err
+	}
+	l.c.endRead()
+	return nil
+}
