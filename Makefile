@@ -3,7 +3,7 @@ GO        ?= go
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT   = golang.org/x/perf/cmd/benchstat@latest
 
-.PHONY: run test lint fmt vet bench bench-compare bench-peers bench-users stress fuzz fuzz-short
+.PHONY: run test check cross lint fmt vet bench bench-compare bench-peers bench-users stress fuzz fuzz-short
 
 FUZZ_TARGETS = FuzzReplay:./domain FuzzCheckpointDecode:./domain FuzzFileHeader:./domain FuzzOpen:. FuzzOpenList:. FuzzOpenSwapList:. FuzzIndexFile:.
 
@@ -26,6 +26,17 @@ fuzz:
 
 vet:
 	$(GO) vet ./...
+
+## check: gofmt (fails, listing unformatted files), vet, staticcheck and the cross-builds; CI runs it
+check: vet cross
+	@files="$$(gofmt -l .)"; if [ -n "$$files" ]; then echo "gofmt: these files need formatting (make fmt):"; echo "$$files"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+
+## cross: the library and tools build for darwin, windows and freebsd (Linux is the tested platform)
+cross:
+	GOOS=darwin $(GO) build ./...
+	GOOS=windows $(GO) build ./...
+	GOOS=freebsd $(GO) build ./...
 
 ## lint: staticcheck at a pinned version
 lint: vet
