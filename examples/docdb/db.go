@@ -245,4 +245,3 @@ func (db *DB) Find(field string, value any) (ids []string, indexed bool, err err
 	}
 	return ids, false, db.docs.Err()
 }
-
