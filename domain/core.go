@@ -99,8 +99,9 @@ type core struct {
 
 	// wake, when not nil, is closed by the next successful write or by
 	// Close, waking the goroutines waiting in List.Take. Guarded by mu.
-	wake   chan struct{}
-	wakeMu sync.Mutex
+	wake    chan struct{}
+	wakeMu  sync.Mutex
+	waiting atomic.Bool // wake is not nil: a write must close it
 	// writeStart and writeSeq are the log's size and sequence when the
 	// current write began: endWrite signals only a write that wrote.
 	writeStart int64
@@ -831,16 +832,21 @@ func (c *core) changed() <-chan struct{} {
 	defer c.wakeMu.Unlock()
 	if c.wake == nil {
 		c.wake = make(chan struct{})
+		c.waiting.Store(true)
 	}
 	return c.wake
 }
 
 // signal wakes the goroutines waiting for a change.
 func (c *core) signal() {
+	if !c.waiting.Load() {
+		return // nobody waits: a write pays one atomic load
+	}
 	c.wakeMu.Lock()
 	if c.wake != nil {
 		close(c.wake)
 		c.wake = nil
+		c.waiting.Store(false)
 	}
 	c.wakeMu.Unlock()
 }

@@ -59,7 +59,9 @@ func (s *keyState) lookup(c *core, key []byte, h uint32) int {
 // it would go and false (see keyTable.probe).
 func (s *keyState) probe(c *core, key []byte, h uint32) (int, bool) {
 	return s.table.probe(h, func(pos int) bool {
-		return c.keyIs(int64(s.order.At(pos)), key)
+		// A loaded table may name positions badly (it is validated, not
+		// proven): never read past the order.
+		return pos < s.order.Len() && c.keyIs(int64(s.order.At(pos)), key)
 	})
 }
 
@@ -95,7 +97,7 @@ func (s *keyState) findMany(c *core, keys [][]byte, offs []int64) {
 			out[i] = 0
 			for j, sl, lap := int(h[i])&m, slot[i], 0; sl != 0 && lap <= m; j, lap = (j+1)&m, lap+1 {
 				sl = s.table.slots[j]
-				if sl != 0 && slotHash(sl) == h[i] {
+				if sl != 0 && slotHash(sl) == h[i] && slotPos(sl) < s.order.Len() {
 					slot[i] = sl
 					out[i] = int64(s.order.At(slotPos(sl)))
 					break
@@ -212,8 +214,15 @@ func (s *keyState) defrag() {
 		}
 	}
 	for i, sl := range s.table.slots {
-		if sl != 0 {
-			s.table.slots[i] = makeSlot(int(newPos[slotPos(sl)]), slotHash(sl))
+		if sl == 0 {
+			continue
+		}
+		if p := slotPos(sl); p < len(newPos) {
+			s.table.slots[i] = makeSlot(int(newPos[p]), slotHash(sl))
+		} else {
+			// Only a crafted index can leave a slot past the order (two
+			// slots naming one entry); what it named is gone.
+			s.table.slots[i] = makeSlot(0, slotHash(sl)) // position 0: keyIs will not match
 		}
 	}
 	s.order = next

@@ -145,3 +145,44 @@ func (o *offsets) each(fn func(run []uint64)) {
 		i += k
 	}
 }
+
+// bounds returns the smallest and largest offsets, holes (0) aside, and
+// how many are not holes, reading the pages on all cores. The minimum is
+// returned minus one (0-1 wraps to the largest uint64, so holes never win
+// it); with no offset it is the largest uint64.
+func (o *offsets) bounds() (lowestMinus1, highest uint64, live int) {
+	type result struct {
+		lo, hi uint64
+		live   int
+	}
+	results := make([]result, len(o.pages))
+	// inParallel counts in offsets; its shares are rounded to whole pages.
+	inParallel(len(o.pages)*pageSize, func(from, to int) int {
+		for p := (from + pageSize - 1) / pageSize; p < (to+pageSize-1)/pageSize; p++ {
+			r := result{lo: 1<<64 - 1}
+			start, end := 0, pageSize
+			if p == 0 {
+				start = o.head
+			}
+			if last := o.head + o.n; p == last>>pageShift {
+				end = last & pageMask
+			}
+			if start >= end {
+				results[p] = r
+				continue
+			}
+			for _, off := range o.pages[p][start:end] {
+				r.lo = min(r.lo, off-1)
+				r.hi = max(r.hi, off)
+				r.live += int((off | -off) >> 63)
+			}
+			results[p] = r
+		}
+		return 0
+	})
+	lowestMinus1 = 1<<64 - 1
+	for _, r := range results {
+		lowestMinus1, highest, live = min(lowestMinus1, r.lo), max(highest, r.hi), live+r.live
+	}
+	return lowestMinus1, highest, live
+}

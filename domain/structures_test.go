@@ -160,3 +160,32 @@ func TestDeepCopySharesNothing(t *testing.T) {
 		t.Fatal("copyable misjudged a type")
 	}
 }
+
+// bounds agrees with a plain pass, whatever the split into pages and shares.
+func TestOffsetsBounds(t *testing.T) {
+	for _, n := range []int{0, 1, 5, pageSize - 1, pageSize, pageSize + 1, 3*pageSize + 7, 40 * pageSize, 41*pageSize + 3} {
+		var o offsets
+		for i := range n {
+			v := uint64(1000 + i*3)
+			if i%7 == 0 {
+				v = 0
+			}
+			o.Push(v)
+		}
+		if n > 2 {
+			o.popFront() // a head offset in the first page
+		}
+		lo, hi, live := uint64(1<<64-1), uint64(0), 0
+		o.each(func(run []uint64) {
+			for _, v := range run {
+				if v != 0 {
+					lo, hi, live = min(lo, v-1), max(hi, v), live+1
+				}
+			}
+		})
+		glo, ghi, glive := o.bounds()
+		if glo != lo || ghi != hi || glive != live {
+			t.Fatalf("n=%d: bounds %d %d %d, want %d %d %d", n, glo, ghi, glive, lo, hi, live)
+		}
+	}
+}
