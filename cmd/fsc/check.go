@@ -173,7 +173,7 @@ func cmdCheck(e *env, args []string) error {
 			}
 			return err
 		}
-		bar := newProgress(e, int64(len(l.b)), "check "+filepath.Base(file))
+		bar := newProgress(e, int64(len(l.b)), "check "+filepath.Base(file), true)
 		size := int64(len(l.b))
 		l.walk(bar.set, func(r record) bool {
 			switch {

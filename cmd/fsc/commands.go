@@ -99,7 +99,7 @@ func cmdDump(e *env, args []string) error {
 	}
 	defer x.Close()
 	out := bufio.NewWriterSize(e.stdout, 1<<16)
-	bar := newProgress(e, int64(x.Len()), "dump")
+	bar := newProgress(e, int64(x.Len()), "dump", false)
 	var (
 		n        int64
 		custom   bool

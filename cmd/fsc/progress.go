@@ -11,7 +11,9 @@ import (
 // nothing otherwise (piped output stays plain).
 type progress struct{ bar *progressbar.ProgressBar }
 
-func newProgress(e *env, total int64, what string) progress {
+// newProgress makes a bar counting to total: bytes when bytes is set,
+// elements otherwise.
+func newProgress(e *env, total int64, what string, bytes bool) progress {
 	f, ok := e.stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) || total <= 0 {
 		return progress{}
@@ -19,7 +21,8 @@ func newProgress(e *env, total int64, what string) progress {
 	return progress{progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(f),
 		progressbar.OptionSetDescription(what),
-		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowBytes(bytes),
+		progressbar.OptionShowCount(),
 		progressbar.OptionThrottle(100_000_000), // redraw at most every 100 ms
 		progressbar.OptionClearOnFinish(),
 	)}

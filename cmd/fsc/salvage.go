@@ -43,7 +43,7 @@ func cmdSalvage(e *env, args []string) error {
 		present = map[string]int{} // key -> position in keys
 		values  = map[string][]byte{}
 	)
-	bar := newProgress(e, int64(len(l.b)), "salvage")
+	bar := newProgress(e, int64(len(l.b)), "salvage", true)
 	l.walk(bar.set, func(r record) bool {
 		if !r.ok {
 			if r.off+r.n == int64(len(l.b)) && r.h.Size > uint64(r.n) {
