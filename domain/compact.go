@@ -282,12 +282,9 @@ func (c *core) CopyTo(dst Storage) (err error) {
 		return err
 	}
 	defer c.endRead()
-	if c.cfg.Swap {
-		return c.copySwapTo(dst)
-	}
 	// The copy is another file: it gets its own generation, so that its
 	// index and the original's can never be taken for each other.
-	h := c.log.Header()
+	h := c.vals().Header()
 	h.Generation = NewGeneration(h.Generation)
 	l, err := dst.OpenLog(h, true)
 	if err != nil {
@@ -297,12 +294,19 @@ func (c *core) CopyTo(dst Storage) (err error) {
 	if l.Size() != h.Len() {
 		return fmt.Errorf("fscollections: copy to %s: a collection is already there", l.Path())
 	}
-	if c.cfg.Versioned {
-		if _, err := l.Append(c.markRecord()); err != nil {
-			return err
+	var next state
+	var journal uint64
+	switch {
+	case c.cfg.Swap:
+		next, err = c.copySlots(l)
+		journal = 2 // an empty journal of generation 2 follows the copy's checkpoint
+	case c.cfg.Versioned:
+		if _, err = l.Append(c.markRecord()); err == nil {
+			next, err = c.st.compact(c, l)
 		}
+	default:
+		next, err = c.st.compact(c, l)
 	}
-	next, err := c.st.compact(c, l)
 	if err == nil {
 		err = l.Flush()
 	}
@@ -312,49 +316,31 @@ func (c *core) CopyTo(dst Storage) (err error) {
 	if err != nil {
 		return fmt.Errorf("fscollections: copy to %s: %w", l.Path(), err)
 	}
-	return dst.Index().Save(c.newCheckpoint(next, l).parts(true)...)
+	cp := c.newCheckpoint(next, l)
+	if journal > 0 {
+		jh := journalHeader(h, journal)
+		jl, err := dst.ResetJournal(jh)
+		if err != nil {
+			return err
+		}
+		_ = jl.Close()
+		cp.journalGen, cp.dataLength = jh.Generation, jh.Len()
+	}
+	return dst.Index().Save(cp.parts(true)...)
 }
 
-// copySwapTo is CopyTo for a swap-and-pop list: the values in list order
-// as the copy's slots, an empty journal of generation 2 and a checkpoint
-// naming it. Read lock held.
-func (c *core) copySwapTo(dst Storage) error {
+// copySlots writes a swap-and-pop list's values in list order to l, as
+// the slots of its copy. Read lock held.
+func (c *core) copySlots(l Log) (state, error) {
 	st := c.st.(*listState)
-	h := c.values.Header()
-	h.Generation = NewGeneration(h.Generation)
-	l, err := dst.OpenLog(h, true)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	if l.Size() != h.Len() {
-		return fmt.Errorf("fscollections: copy to %s: a collection is already there", l.Path())
-	}
 	next := &listState{swap: st.swap}
-	err = c.readRuns(st.offs.Len(), func(k int) int64 { return int64(st.offs.At(k)) },
+	err := c.readRuns(st.offs.Len(), func(k int) int64 { return int64(st.offs.At(k)) },
 		func(_ int, _ int64, v []byte) error {
 			off, err := l.Append(valueRecord(nil, v))
 			next.offs.Push(uint64(off))
 			return err
 		})
-	if err == nil {
-		err = l.Flush()
-	}
-	if err == nil {
-		err = l.SyncData()
-	}
-	if err != nil {
-		return fmt.Errorf("fscollections: copy to %s: %w", l.Path(), err)
-	}
-	jh := journalHeader(h, 2)
-	jl, err := dst.ResetJournal(jh)
-	if err != nil {
-		return err
-	}
-	_ = jl.Close()
-	cp := c.newCheckpoint(next, l)
-	cp.journalGen, cp.dataLength = jh.Generation, jh.Len()
-	return dst.Index().Save(cp.parts(true)...)
+	return next, err
 }
 
 // CopyTo writes a consistent, compacted copy of the map to dst (see core.CopyTo).
