@@ -41,8 +41,9 @@ var (
 	ErrCorrupt = domain.ErrCorrupt
 	// ErrUnsupportedType is returned by Open for a value type no codec
 	// can carry: channels, functions, complex numbers, interfaces with
-	// methods, structs with no exported fields, collection handles; the
-	// message names the type and where in it the trouble lies.
+	// methods, structs with no exported fields (collection types by value
+	// among them; by pointer they are nested collections); the message
+	// names the type and where in it the trouble lies.
 	ErrUnsupportedType = domain.ErrUnsupportedType
 	// ErrInvalidOptions is returned by Open for Options that make no sense.
 	ErrInvalidOptions = domain.ErrInvalidOptions
