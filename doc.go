@@ -38,6 +38,19 @@
 // A read error (ErrCorrupt) ends a loop after the elements before the
 // damage; Err reports it.
 //
+// # Beyond slices and maps
+//
+// FSMap has atomic read-modify-write operations (CompareAndSwap,
+// CompareAndDelete, Swap, Compute), each one linearizable step across
+// processes in Shared mode; per-key versions and write times (Info,
+// SetIfVersion); prefix views (Sub); RandomKey. FSSet has streamed set
+// algebra (Union, Intersection, Difference, SymmetricDifference, subset
+// tests, AddAll, RemoveAll, RetainAll) in bounded memory. FSList.Take is
+// a blocking pop for queues. Every collection has an online Backup, and
+// Options.AppendOnly makes one immutable once written. A value type that
+// is a collection handle (*FSList[E], *FSMap[E], *FSSet[E]) stores a
+// reference to the child's files: a nested collection.
+//
 // # Errors
 //
 // Errors wrap the sentinels below with context and are matched with
@@ -64,6 +77,11 @@
 //     the index to the page cache under the write lock (a few milliseconds
 //     per million keys) and leaves the fsyncs to the background.
 //   - All processes opening one collection must agree on Options.Shared.
+//     A plain ReadOnly handle excludes writers, Shared ones included, for
+//     its whole life; read beside Shared writers with Shared and ReadOnly.
+//   - Every wait for the file lock is bounded by Options.LockTimeout (1 s
+//     by default; NoWait for none), in Shared mode each operation's too:
+//     raise it for busy multi-process use.
 //   - In Shared mode a process serves one operation at a time, and each
 //     operation costs a file lock and a stat (a few microseconds).
 //   - AutoCompact lists survive power loss only with SyncAlways (they
