@@ -679,14 +679,16 @@ func init() {
 	}
 }
 
-// hold starts a holdlock child and returns once it holds what it was told.
-func hold(t *testing.T, a holdArg) {
+// hold starts a holdlock child and returns it once it holds what it was
+// told; it is killed when the test ends.
+func hold(t *testing.T, a holdArg) *exec.Cmd {
 	t.Helper()
 	a.Ready = a.Path + ".ready"
 	raw, _ := json.Marshal(a)
 	cmd := child(t, "holdlock", string(raw))
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	waitForLine(t, a.Ready, "R", 10*time.Second)
+	return cmd
 }
 
 func newList(t *testing.T, path string, vs ...string) {

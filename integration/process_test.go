@@ -24,22 +24,6 @@ type procArg struct {
 }
 
 func init() {
-	children["hold"] = func(raw string) error {
-		a, err := decodeArg[procArg](raw)
-		if err != nil {
-			return err
-		}
-		l, err := fscollections.OpenList[string](a.Path, nil)
-		if err != nil {
-			return err
-		}
-		defer l.Close()
-		if err := os.WriteFile(a.Ready, []byte("R\n"), 0o600); err != nil {
-			return err
-		}
-		time.Sleep(time.Minute) // until killed
-		return nil
-	}
 	children["produce"] = func(raw string) error {
 		a, l, err := openProcList(raw)
 		if err != nil {
@@ -97,13 +81,8 @@ func run(t *testing.T, role string, a procArg) chan error {
 }
 
 func TestSecondExclusiveOpenGetsErrLocked(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "l")
-	ready := filepath.Join(dir, "ready")
-	raw, _ := json.Marshal(procArg{Path: path, Ready: ready})
-	cmd := child(t, "hold", string(raw))
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	waitForLine(t, ready, "R", 10*time.Second)
+	path := filepath.Join(t.TempDir(), "l")
+	cmd := hold(t, holdArg{Path: path})
 
 	_, err := fscollections.OpenList[string](path, &fscollections.Options{LockTimeout: 100 * time.Millisecond})
 	if !errors.Is(err, fscollections.ErrLocked) || !strings.Contains(err.Error(), fmt.Sprint(cmd.Process.Pid)) {
