@@ -7,21 +7,23 @@ import (
 
 	"github.com/fscollections/fscollections/application"
 	"github.com/fscollections/fscollections/domain"
+	"github.com/fscollections/fscollections/internal/engine"
 )
 
 // FSList is a list of T stored on disk: a slice that survives restarts.
 // Indexes run from 0 to Len()-1. All methods are safe for concurrent use;
 // reads run in parallel (in Shared mode, one at a time per process).
 type FSList[T any] struct {
-	l    *domain.List[T]
-	path string
-	temp bool  // opened with path "": its files go with Close
-	refs *refs // for elements that are collection handles, else nil
+	l      engine.List[T] // the engine: files, or Redis (package fsredis)
+	path   string
+	temp   bool     // opened with path "": its files go with Close
+	refs   *refs    // for elements that are collection handles, else nil
+	remote *Options // on another engine than the files (Redis): its options; path is its name
 }
 
 // inner is the open collection, or a closed one for a zero or nil handle,
 // so that its methods answer ErrClosed instead of panicking.
-func (l *FSList[T]) inner() *domain.List[T] {
+func (l *FSList[T]) inner() engine.List[T] {
 	if l == nil || l.l == nil {
 		return domain.ClosedList[T]()
 	}
@@ -135,16 +137,21 @@ func (l *FSList[T]) Destroy() error {
 // writers wait, and the copy is one state of the collection. The copy has
 // its own identity (its index files cannot be taken for the original's).
 // A collection already at path is refused with ErrInvalidOptions; a copy
-// that fails is removed.
+// that fails is removed. A list on Redis is copied into files at path
+// batch by batch, without stopping writers: a write made during the copy
+// may or may not be in it.
 func (l *FSList[T]) Backup(path string) error {
 	if l != nil && l.refs != nil {
 		return errNestedBackup
+	}
+	if l != nil && l.remote != nil {
+		return l.copyBackup(path)
 	}
 	return application.Backup(path, l.inner().CopyTo)
 }
 
 // Path returns the base path of the list's files (for a temporary list,
-// inside its temporary directory).
+// inside its temporary directory); for a list on Redis, its name.
 func (l *FSList[T]) Path() string {
 	if l == nil {
 		return ""

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fscollections/fscollections/application"
 	"github.com/fscollections/fscollections/domain"
+	"github.com/fscollections/fscollections/internal/engine"
 )
 
 // FSMap is a map from string keys to V stored on disk. Iteration is in
@@ -19,12 +20,13 @@ import (
 // An FSMap may also be a view made by Sub: the keys of its parent under a
 // prefix, seen and written without it.
 type FSMap[V any] struct {
-	m      *domain.Map[V]
+	m      engine.Map[V] // the engine: files, or Redis (package fsredis)
 	path   string
-	prefix string // a view's prefix; "" for the collection (or Sub(""))
-	sub    bool   // made by Sub: does not own the handle
-	temp   bool   // opened with path "": its files go with Close
-	refs   *refs  // for values that are collection handles, else nil
+	prefix string   // a view's prefix; "" for the collection (or Sub(""))
+	sub    bool     // made by Sub: does not own the handle
+	temp   bool     // opened with path "": its files go with Close
+	refs   *refs    // for values that are collection handles, else nil
+	remote *Options // on another engine than the files (Redis): its options; path is its name
 }
 
 // isView reports whether m was made by Sub (even Sub("")).
@@ -32,7 +34,7 @@ func (m *FSMap[V]) isView() bool { return m != nil && (m.sub || m.prefix != "") 
 
 // inner is the open collection, or a closed one for a zero or nil handle,
 // so that its methods answer ErrClosed instead of panicking.
-func (m *FSMap[V]) inner() *domain.Map[V] {
+func (m *FSMap[V]) inner() engine.Map[V] {
 	if m == nil || m.m == nil {
 		return domain.ClosedMap[V]()
 	}
@@ -66,9 +68,9 @@ func (m *FSMap[V]) Sub(prefix string) *FSMap[V] {
 	p := m.prefix + prefix
 	if p == "" {
 		// A view of every key still behaves as a view (Close does nothing).
-		return &FSMap[V]{m: m.m, path: m.path, prefix: "", sub: true, temp: m.temp, refs: m.refs}
+		return &FSMap[V]{m: m.m, path: m.path, prefix: "", sub: true, temp: m.temp, refs: m.refs, remote: m.remote}
 	}
-	return &FSMap[V]{m: m.m, path: m.path, prefix: p, sub: true, temp: m.temp, refs: m.refs}
+	return &FSMap[V]{m: m.m, path: m.path, prefix: p, sub: true, temp: m.temp, refs: m.refs, remote: m.remote}
 }
 
 // Len returns the number of keys (0 once closed). O(1); on a view,
@@ -320,6 +322,7 @@ func (m *FSMap[V]) Destroy() error {
 // its own identity (its index files cannot be taken for the original's).
 // A collection already at path is refused with ErrInvalidOptions; a copy
 // that fails is removed. A view refuses it.
+// On Redis, see FSList.Backup.
 func (m *FSMap[V]) Backup(path string) error {
 	if m.isView() {
 		return fmt.Errorf("%w: Backup of a view (Sub); back up the collection", ErrInvalidOptions)
@@ -327,10 +330,13 @@ func (m *FSMap[V]) Backup(path string) error {
 	if m != nil && m.refs != nil {
 		return errNestedBackup
 	}
+	if m != nil && m.remote != nil {
+		return m.copyBackup(path)
+	}
 	return application.Backup(path, m.inner().CopyTo)
 }
 
-// Path returns the base path of the map's files.
+// Path returns the base path of the map's files; for a map on Redis, its name.
 func (m *FSMap[V]) Path() string {
 	if m == nil {
 		return ""

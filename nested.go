@@ -31,6 +31,9 @@ type collectionHandle interface {
 	// refState describes an open handle: its base path, whether it is
 	// temporary, whether it is closed.
 	refState() (path string, temporary, closed bool)
+	// refRemote reports whether the handle lives on another engine than
+	// the files, which a reference (a path) cannot name.
+	refRemote() bool
 	// closeHandle closes it.
 	closeHandle() error
 }
@@ -130,6 +133,9 @@ func (c refCodec[T]) Append(dst []byte, v T) ([]byte, error) {
 		return dst, fmt.Errorf("%w: a nil %s cannot be stored", ErrInvalidOptions, c.TypeName()[4:])
 	}
 	path, temp, closed := h.refState()
+	if h.refRemote() {
+		return dst, fmt.Errorf("%w: the child %s is not stored in files; a reference names a file collection", ErrInvalidOptions, path)
+	}
 	if closed {
 		return dst, fmt.Errorf("%w: the child %s is closed; store an open collection", ErrClosed, path)
 	}
@@ -253,6 +259,10 @@ func (m *FSMap[V]) refState() (string, bool, bool) {
 func (s *FSSet[T]) refState() (string, bool, bool) {
 	return s.Path(), s != nil && s.temp, s.inner().Usable() != nil
 }
+
+func (l *FSList[T]) refRemote() bool { return l != nil && l.remote != nil }
+func (m *FSMap[V]) refRemote() bool  { return m != nil && m.remote != nil }
+func (s *FSSet[T]) refRemote() bool  { return s != nil && s.remote != nil }
 
 func (l *FSList[T]) closeHandle() error { return l.Close() }
 func (m *FSMap[V]) closeHandle() error  { return m.Close() }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/fscollections/fscollections/application"
 	"github.com/fscollections/fscollections/domain"
+	"github.com/fscollections/fscollections/internal/engine"
 )
 
 // FSSet is a set of T stored on disk. Two values are the same element
@@ -13,15 +14,16 @@ import (
 // NaN equals NaN; for time.Time, the same instant in two zones differs).
 // Iteration is in insertion order. All methods are safe for concurrent use.
 type FSSet[T any] struct {
-	s    *domain.Set[T]
-	path string
-	temp bool  // opened with path "": its files go with Close
-	refs *refs // for elements that are collection handles, else nil
+	s      engine.Set[T] // the engine: files, or Redis (package fsredis)
+	path   string
+	temp   bool     // opened with path "": its files go with Close
+	refs   *refs    // for elements that are collection handles, else nil
+	remote *Options // on another engine than the files (Redis): its options; path is its name
 }
 
 // inner is the open collection, or a closed one for a zero or nil handle,
 // so that its methods answer ErrClosed instead of panicking.
-func (s *FSSet[T]) inner() *domain.Set[T] {
+func (s *FSSet[T]) inner() engine.Set[T] {
 	if s == nil || s.s == nil {
 		return domain.ClosedSet[T]()
 	}
@@ -96,14 +98,18 @@ func (s *FSSet[T]) Destroy() error {
 // its own identity (its index files cannot be taken for the original's).
 // A collection already at path is refused with ErrInvalidOptions; a copy
 // that fails is removed.
+// On Redis, see FSList.Backup.
 func (s *FSSet[T]) Backup(path string) error {
 	if s != nil && s.refs != nil {
 		return errNestedBackup
 	}
+	if s != nil && s.remote != nil {
+		return s.copyBackup(path)
+	}
 	return application.Backup(path, s.inner().CopyTo)
 }
 
-// Path returns the base path of the set's files.
+// Path returns the base path of the set's files; for a set on Redis, its name.
 func (s *FSSet[T]) Path() string {
 	if s == nil {
 		return ""

@@ -3,7 +3,7 @@ package fscollections
 import (
 	"iter"
 
-	"github.com/fscollections/fscollections/domain"
+	"github.com/fscollections/fscollections/internal/engine"
 )
 
 // Set algebra. Results stream: both sets are read batch by batch (128
@@ -20,7 +20,7 @@ import (
 
 // sets returns s's and other's engines (a closed stand-in for a zero or
 // nil handle; nil for a nil other).
-func (s *FSSet[T]) sets(other *FSSet[T]) (*domain.Set[T], *domain.Set[T]) {
+func (s *FSSet[T]) sets(other *FSSet[T]) (engine.Set[T], engine.Set[T]) {
 	if other == nil {
 		return s.inner(), nil
 	}
@@ -28,7 +28,7 @@ func (s *FSSet[T]) sets(other *FSSet[T]) (*domain.Set[T], *domain.Set[T]) {
 }
 
 // usable returns s's and other's engines, or ErrClosed if either is closed.
-func (s *FSSet[T]) usable(other *FSSet[T]) (*domain.Set[T], *domain.Set[T], error) {
+func (s *FSSet[T]) usable(other *FSSet[T]) (engine.Set[T], engine.Set[T], error) {
 	a, b := s.sets(other)
 	if err := a.Usable(); err != nil {
 		return nil, nil, err
@@ -44,7 +44,7 @@ func (s *FSSet[T]) usable(other *FSSet[T]) (*domain.Set[T], *domain.Set[T], erro
 // filtered yields, in a's order, the elements of a whose membership in b
 // is want (b nil: nothing is in it). It stops early, reporting to errTo,
 // when a lookup fails.
-func filtered[T any](a, b *domain.Set[T], want bool, errTo *domain.Set[T]) iter.Seq[T] {
+func filtered[T any](a, b engine.Set[T], want bool, errTo engine.Set[T]) iter.Seq[T] {
 	return func(yield func(T) bool) {
 		var in []bool
 		a.KeyBatches(func(keys [][]byte) bool {
@@ -133,7 +133,7 @@ func (s *FSSet[T]) SymmetricDifference(other *FSSet[T]) iter.Seq[T] {
 }
 
 // every reports whether every element of a has membership want in b.
-func every[T any](a, b *domain.Set[T], want bool) (bool, error) {
+func every[T any](a, b engine.Set[T], want bool) (bool, error) {
 	all := true
 	var err error
 	in := make([]bool, 0, 128)

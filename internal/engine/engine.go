@@ -1,0 +1,141 @@
+// Package engine is the seam between the public collections
+// (fscollections.FSList, FSMap, FSSet) and the engines that store them:
+// the file engine (package domain) and the Redis engine (package fsredis).
+//
+// Everything that must be the same on every engine sits above the seam,
+// once: option validation, the choice of codec, nested collection
+// references, prefix views, set algebra and the closed-handle behaviour.
+// An engine implements one of the interfaces below for a value type whose
+// codec it is given at open. Values cross the seam decoded, because the
+// file engine caches decoded values keyed by their record's offset, which a
+// seam of encoded bytes would defeat (each read would copy the bytes out of
+// the mapping before decoding them); an engine that stores bytes, such as
+// Redis, encodes and decodes with the codec it was given.
+//
+// The package also holds the hook through which an engine package outside
+// the root (fsredis) wraps its engine in a public handle: the root package
+// sets Attach when it is initialised.
+package engine
+
+import (
+	"context"
+	"iter"
+
+	"github.com/fscollections/fscollections/domain"
+)
+
+// Common is what every collection engine does whatever its kind.
+type Common interface {
+	// Len returns the number of elements, 0 once closed.
+	Len() int
+	// Clear removes every element.
+	Clear() error
+	// Sync makes every write so far durable, in the engine's terms.
+	Sync() error
+	// Compact reclaims space held by dead records, where there are any.
+	Compact() error
+	// Metrics describes the collection's state.
+	Metrics() domain.Metrics
+	// Close releases the engine's resources; a second Close returns nil.
+	Close() error
+	// Destroy closes the collection and deletes what stores it.
+	Destroy() error
+	// Err returns and clears the error that ended an iteration early.
+	Err() error
+	// Usable returns ErrClosed once closed, and nil while it can be read.
+	Usable() error
+	// CopyTo writes a consistent copy of the collection into dst, a
+	// fresh file collection. Engines that cannot return
+	// errors.ErrUnsupported, and the caller copies element by element.
+	CopyTo(dst domain.Storage) error
+}
+
+// List is a list engine; see fscollections.FSList for each method's contract.
+type List[T any] interface {
+	Common
+	Get(i int) (T, error)
+	Set(i int, v T) error
+	Append(vs ...T) error
+	Insert(i int, v T) error
+	Pop(i int) (T, error)
+	Take(ctx context.Context) (T, error)
+	Reverse() error
+	Slice(lo, hi int) ([]T, error)
+	All() iter.Seq2[int, T]
+	Backward() iter.Seq2[int, T]
+	Scan(pred func(T) bool) iter.Seq2[int, T]
+	Index(v T) (int, error)
+	Contains(v T) (bool, error)
+	Count(v T) (int, error)
+	Remove(v T) error
+}
+
+// Map is a map engine; see fscollections.FSMap for each method's contract.
+type Map[V any] interface {
+	Common
+	Get(key string) (V, error)
+	Lookup(key string) (V, bool, error)
+	Set(key string, v V) error
+	Delete(key string) error
+	Contains(key string) bool
+	Pop(key string) (V, error)
+	PopItem() (string, V, error)
+	SetDefault(key string, v V) (V, error)
+	Update(seq iter.Seq2[string, V]) error
+	RandomKey() (string, error)
+	All() iter.Seq2[string, V]
+	Keys() iter.Seq[string]
+	Values() iter.Seq[V]
+	Scan(pred func(string, V) bool) iter.Seq2[string, V]
+	CompareAndSwap(key string, old, new V) (bool, error)
+	CompareAndDelete(key string, old V) (bool, error)
+	Swap(key string, v V) (V, bool, error)
+	Compute(key string, fn func(old V, loaded bool) (V, domain.ComputeAction)) (actual V, ok bool, err error)
+	// Info returns key's version and modification time and the size of
+	// its encoded value.
+	Info(key string) (domain.EntryMeta, int, error)
+	SetIfVersion(key string, v V, version uint64) error
+}
+
+// Set is a set engine; see fscollections.FSSet for each method's
+// contract. Elements are the same when their encodings are equal, and the
+// batch methods, which set algebra uses, work on those encodings.
+type Set[T any] interface {
+	Common
+	Add(v T) error
+	Contains(v T) bool
+	Remove(v T) error
+	Discard(v T) error
+	Pop() (T, error)
+	All() iter.Seq[T]
+	Scan(pred func(T) bool) iter.Seq[T]
+	// KeyBatches calls fn with the encodings of the elements in insertion
+	// order, a batch at a time with no lock held, until fn returns false.
+	KeyBatches(fn func(keys [][]byte) bool)
+	// ContainsKeys sets in[i] to whether keys[i] is an element.
+	ContainsKeys(keys [][]byte, in []bool) error
+	// AddKeys adds the elements encoded as keys and returns how many were new.
+	AddKeys(keys [][]byte) (int, error)
+	// RemoveKeys removes the elements encoded as keys and returns how many were present.
+	RemoveKeys(keys [][]byte) (int, error)
+	DecodeKey(key []byte) (T, error)
+	EncodeKey(dst []byte, v T) ([]byte, error)
+	// ReportIterErr records err as the error that ended an iteration, for Err.
+	ReportIterErr(err error)
+}
+
+// The file engine implements the seam.
+var (
+	_ List[int]    = (*domain.List[int])(nil)
+	_ Map[int]     = (*domain.Map[int])(nil)
+	_ Set[int]     = (*domain.Set[int])(nil)
+	_ List[string] = (*domain.List[string])(nil)
+)
+
+// Attach wraps an engine in a public handle: handle is a new
+// *fscollections.FSList[T], *FSMap[T] or *FSSet[T], eng the matching
+// List[T], Map[T] or Set[T], name what Path reports and opts the
+// *fscollections.Options the engine was opened with (nil for defaults).
+// The root package sets it when it is initialised; engine packages import
+// the root, so it is set before they can call it.
+var Attach func(handle, eng any, name string, opts any) error
