@@ -37,7 +37,9 @@ func (l *list[T]) decode(s string) (T, error) {
 }
 
 // Len returns the number of elements (LLEN).
-func (l *list[T]) Len() int { return l.count(func() *redis.IntCmd { return l.rdb.LLen(ctx, l.keys.list) }) }
+func (l *list[T]) Len() int {
+	return l.count(func() *redis.IntCmd { return l.rdb.LLen(ctx, l.keys.list) })
+}
 
 // Get returns element i (LINDEX).
 func (l *list[T]) Get(i int) (T, error) {

@@ -130,7 +130,10 @@ func codecOf[T any](custom any) (domain.Codec[T], error) {
 		return c, nil
 	}
 	switch any(zero).(type) {
-	case interface{ Path() string; Len() int }:
+	case interface {
+		Path() string
+		Len() int
+	}:
 		return nil, fmt.Errorf("%w: %T as a value on Redis: nested collections are references to files",
 			fscollections.ErrUnsupportedType, zero)
 	}
