@@ -1,7 +1,9 @@
 package fsredis_test
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -79,4 +81,15 @@ func engines(t *testing.T) []*engineUnderTest {
 	cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{nodes[0].Addr, nodes[1].Addr, nodes[2].Addr}})
 	t.Cleanup(func() { cluster.Close() })
 	return []*engineUnderTest{files, {name: "redis", client: single}, {name: "cluster", client: cluster}}
+}
+
+// quiet drops go-redis's own log lines (dial failures while a test has
+// killed the server); the tests check the errors the calls return.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{})
+	os.Exit(m.Run())
 }
