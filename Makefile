@@ -3,7 +3,7 @@ GO        ?= go
 STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT   = golang.org/x/perf/cmd/benchstat@latest
 
-.PHONY: run test check cross lint fmt vet bench bench-compare bench-peers bench-users stress fuzz fuzz-short
+.PHONY: run test redis-server check cross lint fmt vet bench bench-compare bench-peers bench-users stress fuzz fuzz-short
 
 FUZZ_TARGETS = FuzzReplay:./domain FuzzCheckpointDecode:./domain FuzzFileHeader:./domain FuzzOpen:. FuzzOpenList:. FuzzOpenSwapList:. FuzzIndexFile:.
 
@@ -11,10 +11,24 @@ FUZZ_TARGETS = FuzzReplay:./domain FuzzCheckpointDecode:./domain FuzzFileHeader:
 run:
 	$(GO) run ./examples/tour
 
-## test: vet, every test under the race detector, then a short run of each fuzz target (a few minutes on 2 cores)
-test: vet
-	$(GO) test -race -count=1 -timeout 15m ./...
+## test: vet, every test under the race detector (the Redis engine's against real redis-server
+## processes the tests start), then a short run of each fuzz target (a few minutes on 2 cores)
+test: vet redis-server
+	FSC_REQUIRE_REDIS=1 $(GO) test -race -count=1 -timeout 15m ./...
 	$(MAKE) fuzz-short
+
+## redis-server: install Redis (server and redis-cli) when missing; fsredis's tests start their own servers
+redis-server:
+	@if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing redis-server (apt-get install -y redis-server)"; \
+			(apt-get install -y redis-server >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y redis-server >/dev/null)) && \
+			systemctl disable --now redis-server >/dev/null 2>&1 || true; \
+		else \
+			echo "redis-server is missing: install it (sudo apt-get install -y redis-server, or brew install redis) and run make test again"; exit 1; \
+		fi; \
+	fi
+	@command -v redis-server >/dev/null || { echo "redis-server could not be installed"; exit 1; }
 
 ## fuzz-short / fuzz: each fuzz target for 10 s / 5 min (seed corpora in testdata/fuzz).
 ## fuzz-short skips minimizing new inputs: FuzzOpen's executions fsync, and minimizing

@@ -7,8 +7,14 @@
 //	go run ./examples/jobqueue work -workers 3
 //	go run ./examples/jobqueue status
 //
-// Every process opens the same three collections in Shared mode with
-// SyncAlways. Each operation of a Shared collection is linearizable across
+// With -redis ADDR (host:port of a Redis server or of any node of a Redis
+// Cluster) the same program runs on Redis, and producers and workers may
+// be on different machines:
+//
+//	go run ./examples/jobqueue -redis 127.0.0.1:6379 produce -n 100
+//
+// On files, every process opens the same three collections in Shared
+// mode with SyncAlways; on Redis every collection is shared as it is. Each operation of a Shared collection is linearizable across
 // processes, and the queue needs nothing more: Pop hands a queued job ID
 // to one worker; SetDefault (set if absent, return the winner) is an
 // atomic claim, used to take a lease on an attempt, to mark a job done,
@@ -27,7 +33,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/fscollections/fscollections"
+	"github.com/fscollections/fscollections/fsredis"
 )
 
 // Job is one unit of work.
@@ -60,10 +69,14 @@ type Queue struct {
 	jobs   *fscollections.FSMap[Job]     // every job by ID
 	ready  *fscollections.FSList[string] // IDs waiting for a worker
 	claims *fscollections.FSMap[string]  // claim key -> winner
+	client io.Closer                     // the Redis client, when on Redis
 }
 
-// Open opens the queue in dir.
-func Open(dir string) (*Queue, error) {
+// Open opens the queue in dir, or on Redis at addr when addr is not "".
+func Open(dir, addr string) (*Queue, error) {
+	if addr != "" {
+		return openRedis(dir, addr)
+	}
 	// Many producers and workers take turns on the files, each turn an
 	// fsync: an operation may wait longer than the default second.
 	opts := &fscollections.Options{Shared: true, Sync: fscollections.SyncAlways, LockTimeout: 30 * time.Second}
@@ -85,9 +98,36 @@ func Open(dir string) (*Queue, error) {
 	return &Queue{jobs: jobs, ready: ready, claims: claims}, nil
 }
 
+// openRedis opens the queue's collections on the Redis server (or
+// Cluster) at addr, named after dir. The rest of the program is the same.
+func openRedis(dir, addr string) (*Queue, error) {
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{addr}})
+	name := func(s string) string { return filepath.ToSlash(filepath.Join(dir, s)) }
+	jobs, err := fsredis.OpenMap[Job](rdb, name("jobs"), nil)
+	if err != nil {
+		rdb.Close()
+		return nil, err
+	}
+	ready, err := fsredis.OpenList[string](rdb, name("ready"), nil)
+	if err != nil {
+		rdb.Close()
+		return nil, err
+	}
+	claims, err := fsredis.OpenMap[string](rdb, name("claims"), nil)
+	if err != nil {
+		rdb.Close()
+		return nil, err
+	}
+	return &Queue{jobs: jobs, ready: ready, claims: claims, client: rdb}, nil
+}
+
 // Close closes the collections.
 func (q *Queue) Close() error {
-	return errors.Join(q.jobs.Close(), q.ready.Close(), q.claims.Close())
+	err := errors.Join(q.jobs.Close(), q.ready.Close(), q.claims.Close())
+	if q.client != nil {
+		err = errors.Join(err, q.client.Close())
+	}
+	return err
 }
 
 // claim returns whether who won the claim named key.
@@ -251,11 +291,12 @@ func main() {
 	}
 }
 
-var errUsage = errors.New("usage: jobqueue [-dir DIR] produce|work|status [flags]")
+var errUsage = errors.New("usage: jobqueue [-dir DIR] [-redis ADDR] produce|work|status [flags]")
 
 func cli(args []string, out io.Writer) error {
 	top := flag.NewFlagSet("jobqueue", flag.ContinueOnError)
-	dir := top.String("dir", filepath.Join("data", "jobqueue"), "directory of the queue")
+	dir := top.String("dir", filepath.Join("data", "jobqueue"), "directory of the queue (on Redis: its name prefix)")
+	addr := top.String("redis", "", "host:port of a Redis server or Cluster node: keep the queue there instead of in files")
 	if err := top.Parse(args); err != nil || top.NArg() == 0 {
 		return errUsage
 	}
@@ -272,7 +313,7 @@ func cli(args []string, out io.Writer) error {
 	if err := fs.Parse(rest); err != nil {
 		return errUsage
 	}
-	q, err := Open(*dir)
+	q, err := Open(*dir, *addr)
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fscollections/fscollections/internal/redistest"
 )
 
 func build(t *testing.T) string {
@@ -26,10 +29,20 @@ func build(t *testing.T) string {
 // killed with SIGKILL in the middle of a job. Every job still ends done,
 // and none is reported done twice.
 func TestWorkerKilledMidJob(t *testing.T) {
-	bin := build(t)
 	dir := t.TempDir()
+	workerKilledMidJob(t, []string{"-dir", dir})
+}
+
+// The same program and the same run on a Redis server: -redis ADDR.
+func TestWorkerKilledMidJobOnRedis(t *testing.T) {
+	srv := redistest.Start(t)
+	workerKilledMidJob(t, []string{"-redis", srv.Addr, "-dir", "test"})
+}
+
+func workerKilledMidJob(t *testing.T, where []string) {
+	bin := build(t)
 	cmd := func(args ...string) *exec.Cmd {
-		return exec.Command(bin, append([]string{"-dir", dir}, args...)...)
+		return exec.Command(bin, append(slices.Clone(where), args...)...)
 	}
 	var (
 		mu    sync.Mutex
