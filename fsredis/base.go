@@ -30,7 +30,7 @@ type base struct {
 // keys names a collection's Redis keys. They all carry the hash tag
 // {name}, so every script touches one slot and works on Redis Cluster.
 type keys struct {
-	meta  string // hash: kind, type, seq (insertion counter), ver (version counter)
+	meta  string // hash: kind, type, seq (a set's insertion counter), ver (a map's version counter, which also numbers its keys in insertion order)
 	list  string // list: the elements (lists)
 	vals  string // hash: key → encoded value (maps)
 	order string // sorted set: key or element → insertion number (maps, sets)

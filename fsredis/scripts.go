@@ -25,17 +25,16 @@ return {}
 `)
 
 // mapPrelude is shared by the map scripts. KEYS: vals, order, info, meta.
-// put writes key's value: a new key takes the next insertion number, an
-// existing one keeps its place; the version is the collection's next, the
-// time the server's.
+// put writes key's value with the collection's next version; a new key's
+// place in the order is that version (ZADD NX: an existing key keeps its
+// place), and the time is the server's.
 const mapPrelude = `
 local function put(k, v)
-  if redis.call('ZSCORE', KEYS[2], k) == false then
-    redis.call('ZADD', KEYS[2], redis.call('HINCRBY', KEYS[4], 'seq', 1), k)
-  end
+  local ver = redis.call('HINCRBY', KEYS[4], 'ver', 1)
+  redis.call('ZADD', KEYS[2], 'NX', ver, k)
   redis.call('HSET', KEYS[1], k, v)
   local t = redis.call('TIME')
-  redis.call('HSET', KEYS[3], k, string.format('%d %s %s', redis.call('HINCRBY', KEYS[4], 'ver', 1), t[1], t[2]))
+  redis.call('HSET', KEYS[3], k, string.format('%d %s %s', ver, t[1], t[2]))
 end
 local function del(k)
   redis.call('ZREM', KEYS[2], k)
