@@ -32,18 +32,17 @@ type base struct {
 type keys struct {
 	meta  string // hash: kind, type, seq (a set's insertion counter), ver (a map's version counter, which also numbers its keys in insertion order)
 	list  string // list: the elements (lists)
-	vals  string // hash: key → encoded value (maps)
+	vals  string // hash: key → header (version, time) and encoded value (maps)
 	order string // sorted set: key or element → insertion number (maps, sets)
-	info  string // hash: key → "version seconds microseconds" (maps)
 }
 
 func keysOf(name string) keys {
 	p := "fsc:{" + name + "}:"
-	return keys{meta: p + "meta", list: p + "list", vals: p + "vals", order: p + "order", info: p + "info"}
+	return keys{meta: p + "meta", list: p + "list", vals: p + "vals", order: p + "order"}
 }
 
 // all lists every key of the collection, for Destroy.
-func (k keys) all() []string { return []string{k.meta, k.list, k.vals, k.order, k.info} }
+func (k keys) all() []string { return []string{k.meta, k.list, k.vals, k.order} }
 
 // ctx is the context of the calls whose public method takes none: the
 // client's own timeouts (redis.Options.ReadTimeout, WriteTimeout) bound them.

@@ -67,9 +67,10 @@
 //
 // # Keys
 //
-// A collection named name uses the keys fsc:{name}:meta (kind, value type
-// and counters), fsc:{name}:list (a list's elements), fsc:{name}:vals,
-// fsc:{name}:order and fsc:{name}:info (a map's values, insertion order
-// and versions) and fsc:{name}:order (a set's elements, scored by
-// insertion). Destroy deletes them all.
+// A collection named name uses the keys fsc:{name}:meta (a hash: kind,
+// value type and counters), fsc:{name}:list (a list's elements),
+// fsc:{name}:vals (a hash: a map's values, each behind a 30-character
+// header holding its version and write time in hex) and fsc:{name}:order
+// (a sorted set: a map's keys or a set's elements, scored in insertion
+// order). Destroy deletes them all.
 package fsredis

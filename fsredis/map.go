@@ -4,21 +4,19 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fscollections/fscollections/domain"
 )
 
-// hashMap is a map on Redis: a hash of encoded values, a sorted set that
-// numbers the keys in insertion order, and a hash of each key's version
-// and modification time. The scripts keep the three in step.
+// hashMap is a map on Redis: a hash of encoded values, each behind a
+// header with its version and write time, and a sorted set that numbers
+// the keys in insertion order. The scripts keep the two in step.
 type hashMap[V any] struct {
 	*base
 	codec   domain.Codec[V]
-	mapKeys []string // vals, order, info, meta: the KEYS of the map scripts
+	mapKeys []string // vals, order, meta: the KEYS of the map scripts
 }
 
 func notFound(key string) error { return fmt.Errorf("%w: key %q", domain.ErrNotFound, key) }
@@ -26,6 +24,28 @@ func notFound(key string) error { return fmt.Errorf("%w: key %q", domain.ErrNotF
 func (m *hashMap[V]) encode(v V) (string, error) {
 	b, err := m.codec.Append(nil, v)
 	return string(b), err
+}
+
+// headerLen is the length of the header before each stored value: the
+// version (16 hex digits) and the write time in microseconds (14).
+const headerLen = 30
+
+// stored returns the encoded value behind a stored value's header.
+func (m *hashMap[V]) stored(key, s string) (string, error) {
+	if len(s) < headerLen {
+		return "", fmt.Errorf("%w: key %q of the Redis map %q has no version header", domain.ErrCorrupt, key, m.name)
+	}
+	return s[headerLen:], nil
+}
+
+// decodeStored decodes a stored value (header and encoding).
+func (m *hashMap[V]) decodeStored(key, s string) (V, error) {
+	enc, err := m.stored(key, s)
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return m.decode(key, enc)
 }
 
 func (m *hashMap[V]) decode(key, s string) (V, error) {
@@ -65,7 +85,7 @@ func (m *hashMap[V]) Lookup(key string) (V, bool, error) {
 	if err != nil {
 		return zero, false, m.wrap("Get", err)
 	}
-	v, err := m.decode(key, s)
+	v, err := m.decodeStored(key, s)
 	return v, err == nil, err
 }
 
@@ -227,7 +247,7 @@ func (m *hashMap[V]) Clear() error {
 	if err := m.writable("Clear", true); err != nil {
 		return err
 	}
-	return m.wrap("Clear", m.rdb.Del(ctx, m.keys.vals, m.keys.order, m.keys.info).Err())
+	return m.wrap("Clear", m.rdb.Del(ctx, m.keys.vals, m.keys.order).Err())
 }
 
 // Metrics reports the length.
@@ -275,7 +295,7 @@ func (m *hashMap[V]) All() iter.Seq2[string, V] {
 	return func(yield func(string, V) bool) {
 		m.batches(true, func(ks, vs []string) bool {
 			for i, k := range ks {
-				v, err := m.decode(k, vs[i])
+				v, err := m.decodeStored(k, vs[i])
 				if err != nil {
 					m.setIterErr(err)
 					return false
@@ -388,16 +408,35 @@ func (m *hashMap[V]) Swap(key string, v V) (V, bool, error) {
 	return prev, err == nil, err
 }
 
-// read returns key's version (0: absent) and encoded value, at one instant.
+// read returns key's version (0: absent) and encoded value, at one
+// instant: both are in the stored value (HGET).
 func (m *hashMap[V]) read(op, key string) (uint64, string, error) {
-	res, err := m.run(op, mapReadScript, key).Slice()
+	s, err := m.rdb.HGet(ctx, m.keys.vals, key).Result()
+	if err == redis.Nil {
+		return 0, "", nil
+	}
 	if err != nil {
 		return 0, "", m.wrap(op, err)
 	}
-	if res[0].(int64) == 0 {
-		return 0, "", nil
+	meta, err := m.header(key, s)
+	if err != nil {
+		return 0, "", err
 	}
-	return uint64(res[0].(int64)), res[1].(string), nil
+	return meta.Version, s[headerLen:], nil
+}
+
+// header parses a stored value's header.
+func (m *hashMap[V]) header(key, s string) (domain.EntryMeta, error) {
+	bad := fmt.Errorf("%w: key %q of the Redis map %q has a bad version header", domain.ErrCorrupt, key, m.name)
+	if len(s) < headerLen {
+		return domain.EntryMeta{}, bad
+	}
+	ver, err1 := strconv.ParseUint(s[:16], 16, 64)
+	usec, err2 := strconv.ParseInt(s[16:headerLen], 16, 64)
+	if err1 != nil || err2 != nil || ver == 0 {
+		return domain.EntryMeta{}, bad
+	}
+	return domain.EntryMeta{Version: ver, Modified: usec * 1000}, nil
 }
 
 // ifVersion writes (enc) or deletes (del) key if its version is still
@@ -482,19 +521,8 @@ func (m *hashMap[V]) Info(key string) (domain.EntryMeta, int, error) {
 	if len(res) == 0 {
 		return domain.EntryMeta{}, 0, notFound(key)
 	}
-	f := strings.Fields(res[0].(string))
-	if len(f) != 3 {
-		return domain.EntryMeta{}, 0, fmt.Errorf("%w: key %q of the Redis map %q has version record %q",
-			domain.ErrCorrupt, key, m.name, res[0])
-	}
-	ver, err1 := strconv.ParseUint(f[0], 10, 64)
-	sec, err2 := strconv.ParseInt(f[1], 10, 64)
-	usec, err3 := strconv.ParseInt(f[2], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil {
-		return domain.EntryMeta{}, 0, fmt.Errorf("%w: key %q of the Redis map %q has version record %q",
-			domain.ErrCorrupt, key, m.name, res[0])
-	}
-	return domain.EntryMeta{Version: ver, Modified: time.Unix(sec, usec*1000).UnixNano()}, int(res[1].(int64)), nil
+	meta, err := m.header(key, res[0].(string))
+	return meta, int(res[1].(int64)), err
 }
 
 // SetIfVersion sets key to v if its version is version (0: absent).

@@ -34,7 +34,7 @@ func OpenMap[V any](client redis.UniversalClient, name string, opts *fscollectio
 	}
 	h := new(fscollections.FSMap[V])
 	m := &hashMap[V]{base: b, codec: codec}
-	m.mapKeys = []string{b.keys.vals, b.keys.order, b.keys.info, b.keys.meta}
+	m.mapKeys = []string{b.keys.vals, b.keys.order, b.keys.meta}
 	if err := engine.Attach(h, m, name, opts); err != nil {
 		return nil, err
 	}

@@ -24,27 +24,28 @@ if kind ~= ARGV[1] or typ ~= ARGV[2] then return {kind, typ} end
 return {}
 `)
 
-// mapPrelude is shared by the map scripts. KEYS: vals, order, info, meta.
-// put writes key's value with the collection's next version; a new key's
-// place in the order is that version (ZADD NX: an existing key keeps its
-// place), and the time is the server's.
+// mapPrelude is shared by the map scripts. KEYS: vals, order, meta.
+//
+// A map value is stored behind a 30-character header: its version (16
+// hex digits) and the server time of its write in microseconds (14 hex
+// digits). put writes key's value with the collection's next version; a
+// new key's place in the order is that version (ZADD NX: an existing key
+// keeps its place).
 const mapPrelude = `
 local function put(k, v)
-  local ver = redis.call('HINCRBY', KEYS[4], 'ver', 1)
+  local ver = redis.call('HINCRBY', KEYS[3], 'ver', 1)
   redis.call('ZADD', KEYS[2], 'NX', ver, k)
-  redis.call('HSET', KEYS[1], k, v)
   local t = redis.call('TIME')
-  redis.call('HSET', KEYS[3], k, string.format('%d %s %s', ver, t[1], t[2]))
+  redis.call('HSET', KEYS[1], k, string.format('%016x%014x', ver, t[1] * 1000000 + t[2]) .. v)
 end
 local function del(k)
   redis.call('ZREM', KEYS[2], k)
-  redis.call('HDEL', KEYS[3], k)
   redis.call('HDEL', KEYS[1], k)
 end
-local function version(k)
-  local i = redis.call('HGET', KEYS[3], k)
-  if i == false then return 0 end
-  return tonumber(string.match(i, '^%d+'))
+local function value(cur) return string.sub(cur, 31) end
+local function version(cur)
+  if cur == false then return 0 end
+  return tonumber(string.sub(cur, 1, 16), 16)
 end
 `
 
@@ -65,7 +66,7 @@ return 0
 // Returns {1, current} when present, {0} when it stored value.
 var mapSetDefaultScript = redis.NewScript(mapPrelude + `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur ~= false then return {1, cur} end
+if cur ~= false then return {1, value(cur)} end
 put(ARGV[1], ARGV[2])
 return {0}
 `)
@@ -78,14 +79,14 @@ local cur = redis.call('HGET', KEYS[1], ARGV[2])
 if cur ~= false and ARGV[1] == '1' then return {-1} end
 put(ARGV[2], ARGV[3])
 if cur == false then return {0} end
-return {1, cur}
+return {1, value(cur)}
 `)
 
 // mapCASScript: ARGV: appendOnly, key, old, new. Returns 1 (swapped), 0
 // (absent or not equal), -1 (equal but appendOnly).
 var mapCASScript = redis.NewScript(mapPrelude + `
 local cur = redis.call('HGET', KEYS[1], ARGV[2])
-if cur == false or cur ~= ARGV[3] then return 0 end
+if cur == false or value(cur) ~= ARGV[3] then return 0 end
 if ARGV[1] == '1' then return -1 end
 put(ARGV[2], ARGV[4])
 return 1
@@ -94,7 +95,7 @@ return 1
 // mapCADScript: ARGV: key, old. Returns 1 (deleted) or 0.
 var mapCADScript = redis.NewScript(mapPrelude + `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur == false or cur ~= ARGV[2] then return 0 end
+if cur == false or value(cur) ~= ARGV[2] then return 0 end
 del(ARGV[1])
 return 1
 `)
@@ -104,7 +105,7 @@ var mapDeleteScript = redis.NewScript(mapPrelude + `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur == false then return {0} end
 del(ARGV[1])
-return {1, cur}
+return {1, value(cur)}
 `)
 
 // mapPopItemScript removes the most recently inserted key. Returns {1,
@@ -114,22 +115,14 @@ local last = redis.call('ZRANGE', KEYS[2], -1, -1)
 if #last == 0 then return {0} end
 local cur = redis.call('HGET', KEYS[1], last[1])
 del(last[1])
-return {1, last[1], cur}
+return {1, last[1], value(cur)}
 `)
 
-// mapReadScript reads key's value and version at one instant. ARGV: key.
-// Returns {version, value} (version 0 and no value when absent).
-var mapReadScript = redis.NewScript(mapPrelude + `
-local v = version(ARGV[1])
-if v == 0 then return {0} end
-return {v, redis.call('HGET', KEYS[1], ARGV[1])}
-`)
-
-// mapInfoScript: ARGV: key. Returns {info, size} or {} when absent.
+// mapInfoScript: ARGV: key. Returns {header, size} or {} when absent.
 var mapInfoScript = redis.NewScript(mapPrelude + `
-local i = redis.call('HGET', KEYS[3], ARGV[1])
-if i == false then return {} end
-return {i, redis.call('HSTRLEN', KEYS[1], ARGV[1])}
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur == false then return {} end
+return {string.sub(cur, 1, 30), #cur - 30}
 `)
 
 // mapIfVersionScript writes or deletes key if its version is the given
@@ -137,7 +130,7 @@ return {i, redis.call('HSTRLEN', KEYS[1], ARGV[1])}
 // value, "d" to delete), value. Returns {1} (done), {0, current
 // version} (conflict), {-1} (appendOnly and present).
 var mapIfVersionScript = redis.NewScript(mapPrelude + `
-local v = version(ARGV[2])
+local v = version(redis.call('HGET', KEYS[1], ARGV[2]))
 if v ~= tonumber(ARGV[3]) then return {0, v} end
 if v ~= 0 and ARGV[1] == '1' then return {-1} end
 if ARGV[4] == 'd' then del(ARGV[2]) else put(ARGV[2], ARGV[5]) end
@@ -146,8 +139,8 @@ return {1}
 
 // mapBatchScript reads the next batch in insertion order. ARGV: after
 // (an exclusive score bound such as "(12", or "-inf"), count, withValues.
-// Returns {key1, score1, key2, score2…} then, with values, a second table
-// of the values: {pairs, values}.
+// Returns {{key1, score1, key2, score2…}, {value1, value2…}}, the values
+// with their headers, and empty when not asked for.
 var mapBatchScript = redis.NewScript(`
 local ks = redis.call('ZRANGE', KEYS[2], ARGV[1], '+inf', 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]), 'WITHSCORES')
 if ARGV[3] ~= '1' or #ks == 0 then return {ks, {}} end
@@ -248,6 +241,6 @@ return -1
 
 // allScripts are loaded at open, so that the first call of each is an EVALSHA.
 var allScripts = []*redis.Script{openScript, mapSetScript, mapSetDefaultScript, mapSwapScript,
-	mapCASScript, mapCADScript, mapDeleteScript, mapPopItemScript, mapReadScript, mapInfoScript,
+	mapCASScript, mapCADScript, mapDeleteScript, mapPopItemScript, mapInfoScript,
 	mapIfVersionScript, mapBatchScript, setAddScript, listInsertScript, listPopScript,
 	listSliceScript, listReverseScript, listSetScript}
