@@ -62,20 +62,95 @@ var (
 	ErrFailed = domain.ErrFailed
 )
 
-// CorruptError reports damaged bytes in a file: which file, at which
-// offset, and what is wrong. It matches ErrCorrupt.
+// CorruptError reports damaged bytes in a file, and matches ErrCorrupt
+// (errors.Is). Its fields:
+//
+//	Path   string // the file
+//	Offset int64  // where the bad bytes start
+//	Reason string // what is wrong with them
+//
+// Get it with errors.As(err, &ce) for a ce of type *CorruptError.
 type CorruptError = domain.CorruptError
 
 // Codec encodes and decodes values of type T. Set Options.Codec to a
-// Codec[T] to store T your own way; see CodecFor for the built-ins.
-type Codec[T any] = domain.Codec[T]
+// Codec[T] to store T your own way; CodecFor returns the built-in one.
+// A codec is used from many goroutines at once and must be safe for that.
+type Codec[T any] interface {
+	// TypeName names the type. It is written in the data file header (and
+	// the Redis metadata), and reopening a collection with a codec of
+	// another name fails with ErrTypeMismatch.
+	TypeName() string
+	// FixedSize is the length of every encoding when all have the same
+	// length, or 0 when lengths vary. AutoCompact lists need a fixed size.
+	FixedSize() int
+	// Append appends the encoding of v to dst and returns the extended
+	// slice. Two values are the same set element, and compare equal in
+	// CompareAndSwap and list Index, when their encodings are equal.
+	Append(dst []byte, v T) ([]byte, error)
+	// Decode decodes one value. data is only valid during the call: a
+	// decoder that keeps bytes must copy them.
+	Decode(data []byte) (T, error)
+}
 
 // CodecFor returns the built-in codec the collections use for T, or
-// ErrUnsupportedType.
+// ErrUnsupportedType:
+//
+//   - integers: fixed-size little-endian (int, uint and uintptr take 8
+//     bytes on every platform); float32, float64: IEEE 754 bits; bool: one byte;
+//   - string and []byte: the raw bytes; uuid.UUID: its 16 bytes;
+//   - time.Time: MarshalBinary (instant and zone offset);
+//   - a type whose value implements encoding.BinaryMarshaler and whose
+//     pointer implements encoding.BinaryUnmarshaler: those;
+//   - other structs, maps, slices, arrays, pointers and named basic types:
+//     JSON. Channels, functions, complex numbers, interfaces other than
+//     any, and structs with only unexported fields are unsupported.
 func CodecFor[T any]() (Codec[T], error) { return domain.CodecFor[T]() }
 
-// Metrics describes a collection's state and history; see the fields.
-type Metrics = domain.Metrics
+// Metrics describes a collection's state and the history of its handle.
+// On Redis only Len is filled in (and CleanShutdown is true).
+type Metrics struct {
+	// Len is the number of elements.
+	Len int
+	// LiveBytes is the size of the records holding current elements.
+	LiveBytes int64
+	// DeadBytes is the size of the records that no longer count: replaced
+	// or removed values and the operation records that replaced or
+	// removed them. Compact reclaims them.
+	DeadBytes int64
+	// DataFileBytes and IndexFileBytes are the sizes of the two files.
+	DataFileBytes  int64
+	IndexFileBytes int64
+	// FragmentationRatio is DeadBytes / (LiveBytes + DeadBytes), 0 when empty.
+	FragmentationRatio float64
+	// WastedBytes is what Compact would reclaim from the data file (DeadBytes).
+	WastedBytes int64
+	// IndexHeapBytes is the Go heap held by the in-memory index.
+	IndexHeapBytes int64
+	// CleanShutdown reports whether the previous Close was clean: the index
+	// file carried the clean-close marker and covered the whole data file.
+	CleanShutdown bool
+	// Recoveries counts crash recoveries this handle performed: Opens that
+	// had to replay records or cut a torn tail.
+	Recoveries int64
+	// RecordsReplayed counts records read to rebuild the index since Open,
+	// at Open and, in Shared mode, when catching up with other processes.
+	// After a clean Close, Open replays none.
+	RecordsReplayed int64
+	// TornBytes counts bytes of incomplete records cut off the end of the data file.
+	TornBytes int64
+	// Compactions counts Compact runs, manual and automatic, by this handle.
+	Compactions int64
+	// CacheHits, CacheMisses and CacheEvictions count value-cache activity.
+	CacheHits      int64
+	CacheMisses    int64
+	CacheEvictions int64
+	// Reads counts physical reads of record bytes: a run of contiguous
+	// records read together by Slice or an iteration counts once.
+	Reads int64
+}
+
+// metricsOf converts the engine's metrics.
+func metricsOf(m domain.Metrics) Metrics { return Metrics(m) }
 
 // MaxValueSize is the largest encoded value (map keys included) one record holds.
 const MaxValueSize = domain.MaxPayload

@@ -104,7 +104,7 @@ func (l *FSList[T]) Sync() error { return l.inner().Sync() }
 func (l *FSList[T]) Compact() error { return l.inner().Compact() }
 
 // Metrics returns the list's Metrics, computed without disk writes.
-func (l *FSList[T]) Metrics() Metrics { return l.inner().Metrics() }
+func (l *FSList[T]) Metrics() Metrics { return metricsOf(l.inner().Metrics()) }
 
 // Err returns the error that ended an iteration (All, Backward, Scan)
 // early since the last call to Err, and clears it. A loop that may end

@@ -282,7 +282,7 @@ func (m *FSMap[V]) Sync() error { return m.inner().Sync() }
 func (m *FSMap[V]) Compact() error { return m.inner().Compact() }
 
 // Metrics returns the map's Metrics, computed without disk writes.
-func (m *FSMap[V]) Metrics() Metrics { return m.inner().Metrics() }
+func (m *FSMap[V]) Metrics() Metrics { return metricsOf(m.inner().Metrics()) }
 
 // Err returns the error that ended an iteration early since the last call
 // to Err, and clears it.

@@ -65,7 +65,7 @@ func (s *FSSet[T]) Sync() error { return s.inner().Sync() }
 func (s *FSSet[T]) Compact() error { return s.inner().Compact() }
 
 // Metrics returns the set's Metrics, computed without disk writes.
-func (s *FSSet[T]) Metrics() Metrics { return s.inner().Metrics() }
+func (s *FSSet[T]) Metrics() Metrics { return metricsOf(s.inner().Metrics()) }
 
 // Err returns the error that ended an iteration early since the last call
 // to Err, and clears it.
