@@ -36,7 +36,10 @@
 // chunk, not per value), so keeping one keeps its chunk alive, as a Go
 // substring keeps its string: clone the few you keep from a large scan.
 // A read error (ErrCorrupt) ends a loop after the elements before the
-// damage; Err reports it.
+// damage; Err reports it. Err belongs to the handle: when goroutines
+// iterate one collection at the same time, each should use Range
+// (err := m.Range(func(k string, v V) bool { … })), which returns its own
+// iteration's error.
 //
 // # Beyond slices and maps
 //

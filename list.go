@@ -106,9 +106,19 @@ func (l *FSList[T]) Compact() error { return l.inner().Compact() }
 // Metrics returns the list's Metrics, computed without disk writes.
 func (l *FSList[T]) Metrics() Metrics { return metricsOf(l.inner().Metrics()) }
 
+// Range calls fn for each index and element, first to last, until fn
+// returns false, and returns the error that ended the iteration early: nil
+// when it ran to the end or fn stopped it, ErrClosed on a closed list.
+// The error is this call's own, unlike All's, which Err reports for the
+// whole handle: goroutines that iterate one list at the same time should
+// use Range. Like All, it holds no lock while fn runs.
+func (l *FSList[T]) Range(fn func(i int, v T) bool) error { return l.inner().Range(fn) }
+
 // Err returns the error that ended an iteration (All, Backward, Scan)
 // early since the last call to Err, and clears it. A loop that may end
-// early for a reason other than break should check it.
+// early for a reason other than break should check it. Err belongs to the
+// handle, not to one loop: when several goroutines iterate the same
+// handle, one may take another's error; they should use Range instead.
 func (l *FSList[T]) Err() error { return l.inner().Err() }
 
 // Close makes everything durable, writes the index checkpoint with the

@@ -113,18 +113,12 @@ func (m *FSMap[V]) PopItem() (string, V, error) {
 	}
 	for {
 		last, found := "", false
-		for k := range m.Keys() {
-			last, found = k, true
-		}
-		if err := m.inner().Err(); err != nil {
+		if err := m.rangeKeys(func(k string) bool { last, found = k, true; return true }); err != nil {
 			var zero V
 			return "", zero, err
 		}
 		if !found {
 			var zero V
-			if err := m.inner().Usable(); err != nil {
-				return "", zero, err
-			}
 			return "", zero, fmt.Errorf("%w: PopItem on an empty view %q", ErrEmpty, m.prefix)
 		}
 		v, err := m.Pop(last)
@@ -228,18 +222,16 @@ func (m *FSMap[V]) RandomKey() (string, error) {
 		return m.inner().RandomKey()
 	}
 	chosen, n := "", 0
-	for k := range m.Keys() { // reservoir sampling: each key kept with probability 1/n
+	err := m.rangeKeys(func(k string) bool { // reservoir sampling: each key kept with probability 1/n
 		if n++; rand.IntN(n) == 0 {
 			chosen = k
 		}
-	}
-	if err := m.inner().Err(); err != nil {
+		return true
+	})
+	if err != nil {
 		return "", err
 	}
 	if n == 0 {
-		if err := m.inner().Usable(); err != nil {
-			return "", err
-		}
 		return "", fmt.Errorf("%w: RandomKey of an empty view %q", ErrEmpty, m.prefix)
 	}
 	return chosen, nil
@@ -253,18 +245,17 @@ func (m *FSMap[V]) Clear() error {
 	}
 	for {
 		var batch []string
-		for k := range m.inner().Keys() {
+		err := m.inner().RangeKeys(func(k string) bool {
 			if _, ok := m.under(k); ok {
-				if batch = append(batch, k); len(batch) == 1024 {
-					break
-				}
+				batch = append(batch, k)
 			}
-		}
-		if err := m.inner().Err(); err != nil {
+			return len(batch) < 1024
+		})
+		if err != nil {
 			return err
 		}
 		if len(batch) == 0 {
-			return m.inner().Usable()
+			return nil
 		}
 		for _, k := range batch {
 			if err := m.inner().Delete(k); err != nil && !errorsIsNotFound(err) {
@@ -284,8 +275,35 @@ func (m *FSMap[V]) Compact() error { return m.inner().Compact() }
 // Metrics returns the map's Metrics, computed without disk writes.
 func (m *FSMap[V]) Metrics() Metrics { return metricsOf(m.inner().Metrics()) }
 
-// Err returns the error that ended an iteration early since the last call
-// to Err, and clears it.
+// rangeKeys calls fn with each key of the view (without its prefix) until
+// fn returns false; the error that ends it early is its own.
+func (m *FSMap[V]) rangeKeys(fn func(string) bool) error {
+	return m.inner().RangeKeys(func(k string) bool {
+		k, ok := m.under(k)
+		return !ok || fn(k)
+	})
+}
+
+// Range calls fn for each key and value in insertion order until fn
+// returns false, and returns the error that ended the iteration early:
+// nil when it ran to the end or fn stopped it, ErrClosed on a closed map.
+// The error is this call's own, unlike All's, which Err reports for the
+// whole handle: goroutines that iterate one map at the same time should
+// use Range. Like All, it holds no lock while fn runs.
+func (m *FSMap[V]) Range(fn func(key string, v V) bool) error {
+	if !m.view() {
+		return m.inner().Range(fn)
+	}
+	return m.inner().Range(func(k string, v V) bool {
+		k, ok := m.under(k)
+		return !ok || fn(k, v)
+	})
+}
+
+// Err returns the error that ended an iteration (All, Keys, Values,
+// Scan) early since the last call to Err, and clears it. It belongs to
+// the handle (and its views), not to one loop: goroutines iterating at
+// the same time should use Range, whose error is its own.
 func (m *FSMap[V]) Err() error { return m.inner().Err() }
 
 // Close makes everything durable, writes the index checkpoint with the

@@ -67,8 +67,18 @@ func (s *FSSet[T]) Compact() error { return s.inner().Compact() }
 // Metrics returns the set's Metrics, computed without disk writes.
 func (s *FSSet[T]) Metrics() Metrics { return metricsOf(s.inner().Metrics()) }
 
-// Err returns the error that ended an iteration early since the last call
-// to Err, and clears it.
+// Range calls fn for each element in insertion order until fn returns
+// false, and returns the error that ended the iteration early: nil when it
+// ran to the end or fn stopped it, ErrClosed on a closed set. The error
+// is this call's own, unlike All's, which Err reports for the whole
+// handle: goroutines that iterate one set at the same time should use
+// Range. Like All, it holds no lock while fn runs.
+func (s *FSSet[T]) Range(fn func(v T) bool) error { return s.inner().Range(fn) }
+
+// Err returns the error that ended an iteration (All, Scan, and the set
+// algebra's streams) early since the last call to Err, and clears it. It
+// belongs to the handle, not to one loop: goroutines iterating at the
+// same time should use Range, whose error is its own.
 func (s *FSSet[T]) Err() error { return s.inner().Err() }
 
 // Close makes everything durable, writes the index checkpoint with the

@@ -69,7 +69,7 @@ func filtered[T any](a, b engine.Set[T], want bool, errTo engine.Set[T]) iter.Se
 				}
 			}
 			return true
-		})
+		}, errTo.ReportIterErr)
 	}
 }
 
@@ -151,10 +151,7 @@ func every[T any](a, b engine.Set[T], want bool) (bool, error) {
 			}
 		}
 		return true
-	})
-	if err == nil {
-		err = a.Err()
-	}
+	}, func(e error) { err = e })
 	return all, err
 }
 
@@ -165,7 +162,7 @@ func (s *FSSet[T]) IsSubset(other *FSSet[T]) (bool, error) {
 		return false, err
 	}
 	if a == b {
-		return true, a.Err()
+		return true, nil
 	}
 	if b != nil && a.Len() > b.Len() {
 		return false, nil
@@ -281,7 +278,7 @@ func (s *FSSet[T]) RetainAll(other *FSSet[T]) (removed int, err error) {
 		return 0, err
 	}
 	if a == b {
-		return 0, a.Err()
+		return 0, nil
 	}
 	in := make([]bool, 0, 128)
 	var drop [][]byte
@@ -302,9 +299,6 @@ func (s *FSSet[T]) RetainAll(other *FSSet[T]) (removed int, err error) {
 		n, err = a.RemoveKeys(drop)
 		removed += n
 		return err == nil
-	})
-	if err == nil {
-		err = a.Err()
-	}
+	}, func(e error) { err = e })
 	return removed, err
 }

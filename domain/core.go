@@ -756,6 +756,16 @@ func (c *core) markDead(off int64) {
 	c.deadBytes += n
 }
 
+// usable returns ErrClosed once the collection is closed, and nil while
+// it can be read.
+func (c *core) usable() error {
+	if err := c.beginRead(); err != nil {
+		return err
+	}
+	c.endRead()
+	return nil
+}
+
 // --- locking -------------------------------------------------------------
 
 func (c *core) beginRead() error {

@@ -141,8 +141,9 @@ func (k keyed) entryInfo(off int64) (EntryMeta, int, error) {
 // read lock and calling visit for each with the lock held; then, with no
 // lock held, flush hands the batch to the caller and says whether to go on.
 // A Clear or reload during the iteration is noticed: iteration resumes after
-// the last key visited if it is still there, and ends otherwise.
-func (k keyed) each(visit func(off int64, key, value []byte) error, flush func() bool) {
+// the last key visited if it is still there, and ends otherwise. An error
+// that ends the iteration early goes to report.
+func (k keyed) each(visit func(off int64, key, value []byte) error, flush func() bool, report func(error)) {
 	c := k.c
 	c.activeIters.Add(1)
 	defer c.activeIters.Add(-1)
@@ -155,7 +156,7 @@ func (k keyed) each(visit func(off int64, key, value []byte) error, flush func()
 	for {
 		if err := c.beginRead(); err != nil {
 			if err != ErrClosed || next >= 0 {
-				c.setIterErr(err)
+				report(err)
 			}
 			return
 		}
@@ -200,7 +201,7 @@ func (k keyed) each(visit func(off int64, key, value []byte) error, flush func()
 		c.endRead()
 		if err != nil {
 			// Hand over what was read before the damage, then stop.
-			defer c.setIterErr(err)
+			defer report(err)
 			flush()
 			return
 		}

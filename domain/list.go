@@ -216,7 +216,7 @@ const iterBatch = 128
 
 // each visits elements from index start in steps of dir (+1 or -1),
 // reading a batch under the lock and calling yield with no lock held.
-func (l *List[T]) each(backward bool, yield func(int, T) bool) {
+func (l *List[T]) each(backward bool, yield func(int, T) bool, report func(error)) {
 	l.c.activeIters.Add(1)
 	defer l.c.activeIters.Add(-1)
 	var (
@@ -230,7 +230,7 @@ func (l *List[T]) each(backward bool, yield func(int, T) bool) {
 	for {
 		if err := l.c.beginRead(); err != nil {
 			if err != ErrClosed || next >= 0 {
-				l.c.setIterErr(err)
+				report(err)
 			}
 			return
 		}
@@ -288,7 +288,7 @@ func (l *List[T]) each(backward bool, yield func(int, T) bool) {
 		}
 		l.c.endRead()
 		if err != nil {
-			defer l.c.setIterErr(err)
+			defer report(err)
 			hi = lo + len(batch) // visit what was read, then stop
 			lo = hi
 		}
@@ -318,12 +318,23 @@ func (l *List[T]) each(backward bool, yield func(int, T) bool) {
 
 // All yields index and element from first to last.
 func (l *List[T]) All() iter.Seq2[int, T] {
-	return func(yield func(int, T) bool) { l.each(false, yield) }
+	return func(yield func(int, T) bool) { l.each(false, yield, l.c.setIterErr) }
+}
+
+// Range calls fn for each index and element, first to last, until fn
+// returns false, and returns the error that ended it early, its own.
+func (l *List[T]) Range(fn func(int, T) bool) error {
+	if err := l.c.usable(); err != nil {
+		return err
+	}
+	var err error
+	l.each(false, fn, func(e error) { err = e })
+	return err
 }
 
 // Backward yields index and element from last to first.
 func (l *List[T]) Backward() iter.Seq2[int, T] {
-	return func(yield func(int, T) bool) { l.each(true, yield) }
+	return func(yield func(int, T) bool) { l.each(true, yield, l.c.setIterErr) }
 }
 
 // Scan yields the index and element of each element for which pred is true.
@@ -334,7 +345,7 @@ func (l *List[T]) Scan(pred func(T) bool) iter.Seq2[int, T] {
 				return true
 			}
 			return yield(i, v)
-		})
+		}, l.c.setIterErr)
 	}
 }
 

@@ -224,7 +224,7 @@ type mapEntry[V any] struct {
 	val V
 }
 
-func (m *Map[V]) entries(yield func(string, V) bool, withValues bool) {
+func (m *Map[V]) entries(yield func(string, V) bool, withValues bool, report func(error)) {
 	var (
 		batch []mapEntry[V]
 		mem   slab
@@ -252,25 +252,47 @@ func (m *Map[V]) entries(yield func(string, V) bool, withValues bool) {
 		clear(batch) // let the garbage collector have what the caller dropped
 		batch = batch[:0]
 		return true
-	})
+	}, report)
 }
 
 // All yields every key and value in insertion order.
 func (m *Map[V]) All() iter.Seq2[string, V] {
-	return func(yield func(string, V) bool) { m.entries(yield, true) }
+	return func(yield func(string, V) bool) { m.entries(yield, true, m.c.setIterErr) }
+}
+
+// RangeKeys calls fn for each key in insertion order until fn returns
+// false, and returns the error that ended it early, its own.
+func (m *Map[V]) RangeKeys(fn func(string) bool) error {
+	if err := m.c.usable(); err != nil {
+		return err
+	}
+	var err error
+	m.entries(func(k string, _ V) bool { return fn(k) }, false, func(e error) { err = e })
+	return err
+}
+
+// Range calls fn for each key and value in insertion order until fn
+// returns false, and returns the error that ended it early, its own.
+func (m *Map[V]) Range(fn func(string, V) bool) error {
+	if err := m.c.usable(); err != nil {
+		return err
+	}
+	var err error
+	m.entries(fn, true, func(e error) { err = e })
+	return err
 }
 
 // Keys yields every key in insertion order.
 func (m *Map[V]) Keys() iter.Seq[string] {
 	return func(yield func(string) bool) {
-		m.entries(func(k string, _ V) bool { return yield(k) }, false)
+		m.entries(func(k string, _ V) bool { return yield(k) }, false, m.c.setIterErr)
 	}
 }
 
 // Values yields every value in insertion order.
 func (m *Map[V]) Values() iter.Seq[V] {
 	return func(yield func(V) bool) {
-		m.entries(func(_ string, v V) bool { return yield(v) }, true)
+		m.entries(func(_ string, v V) bool { return yield(v) }, true, m.c.setIterErr)
 	}
 }
 
@@ -282,7 +304,7 @@ func (m *Map[V]) Scan(pred func(string, V) bool) iter.Seq2[string, V] {
 				return true
 			}
 			return yield(k, v)
-		}, true)
+		}, true, m.c.setIterErr)
 	}
 }
 

@@ -91,7 +91,7 @@ func (s *Set[T]) Pop() (T, error) {
 	return v, s.c.endWrite(err)
 }
 
-func (s *Set[T]) elements(yield func(T) bool) {
+func (s *Set[T]) elements(yield func(T) bool, report func(error)) {
 	var (
 		batch []T
 		mem   slab
@@ -118,16 +118,29 @@ func (s *Set[T]) elements(yield func(T) bool) {
 		clear(batch)
 		batch = batch[:0]
 		return true
-	})
+	}, report)
 }
 
 // All yields every element in insertion order.
-func (s *Set[T]) All() iter.Seq[T] { return s.elements }
+func (s *Set[T]) All() iter.Seq[T] {
+	return func(yield func(T) bool) { s.elements(yield, s.c.setIterErr) }
+}
+
+// Range calls fn for each element in insertion order until fn returns
+// false, and returns the error that ended it early, its own.
+func (s *Set[T]) Range(fn func(T) bool) error {
+	if err := s.c.usable(); err != nil {
+		return err
+	}
+	var err error
+	s.elements(fn, func(e error) { err = e })
+	return err
+}
 
 // Scan yields the elements for which pred is true.
 func (s *Set[T]) Scan(pred func(T) bool) iter.Seq[T] {
 	return func(yield func(T) bool) {
-		s.elements(func(v T) bool { return !pred(v) || yield(v) })
+		s.elements(func(v T) bool { return !pred(v) || yield(v) }, s.c.setIterErr)
 	}
 }
 

@@ -8,8 +8,8 @@ package domain
 // KeyBatches calls fn with the encodings of s's elements in insertion
 // order, one batch at a time, with no lock held, so fn may read or write
 // s and other collections. The slices are fn's until it returns. fn
-// returns false to stop. A read error ends the pass and is reported by Err.
-func (s *Set[T]) KeyBatches(fn func(keys [][]byte) bool) {
+// returns false to stop. A read error ends the pass and goes to report.
+func (s *Set[T]) KeyBatches(fn func(keys [][]byte) bool, report func(error)) {
 	var (
 		buf  []byte
 		ends []int
@@ -29,7 +29,7 @@ func (s *Set[T]) KeyBatches(fn func(keys [][]byte) bool) {
 		more := len(keys) == 0 || fn(keys)
 		buf, ends = buf[:0], ends[:0]
 		return more
-	})
+	}, report)
 }
 
 // ContainsKeys sets in[i] to whether keys[i] is the encoding of an element

@@ -195,6 +195,17 @@ func contractListIteration(t *testing.T, e *engineUnderTest) {
 		break
 	}
 	ok(t, l.Err())
+	// Range: the same walk, its own error; fn's false stops it.
+	sum, visits := 0, 0
+	ok(t, l.Range(func(i, v int) bool { sum += v; visits++; return true }))
+	if visits != 1000 || sum != 3*999*1000/2 {
+		t.Fatalf("Range visited %d, sum %d", visits, sum)
+	}
+	visits = 0
+	ok(t, l.Range(func(i, v int) bool { visits++; return i < 299 }))
+	if visits != 300 {
+		t.Fatalf("Range stopped after %d, want 300", visits)
+	}
 }
 
 func contractTake(t *testing.T, e *engineUnderTest) {
@@ -356,6 +367,9 @@ func contractMap(t *testing.T, e *engineUnderTest) {
 	}
 	ks, _ = mapEntries(t, m)
 	equal(t, "700 keys in order", ks, want)
+	var ranged []string
+	ok(t, m.Range(func(k string, v int) bool { ranged = append(ranged, k); return true }))
+	equal(t, "Range keys", ranged, want)
 	if mt := m.Metrics(); mt.Len != 700 {
 		t.Fatalf("Metrics.Len = %d", mt.Len)
 	}
@@ -513,6 +527,9 @@ func contractSet(t *testing.T, e *engineUnderTest) {
 		t.Fatalf("AddAll = %d, %v", n, err)
 	}
 	equal(t, "600 elements in order", setItems(t, s), want)
+	var ranged []string
+	ok(t, s.Range(func(v string) bool { ranged = append(ranged, v); return len(ranged) < 300 }))
+	equal(t, "Range stopped at 300", ranged, want[:300])
 }
 
 func contractSetAlgebra(t *testing.T, e *engineUnderTest) {
@@ -611,6 +628,7 @@ func contractClosed(t *testing.T, e *engineUnderTest) {
 	if l.Len() != 0 {
 		t.Fatalf("Len after Close = %d", l.Len())
 	}
+	wantErr(t, "list Range after Close", l.Range(func(int, int) bool { return true }), fscollections.ErrClosed)
 	m := must(openMap[int](e, e.fresh("closed-map"), nil))(t)
 	ok(t, m.Close())
 	wantErr(t, "map Set after Close", m.Set("a", 1), fscollections.ErrClosed)

@@ -239,7 +239,7 @@ const iterBatch = 256
 // each reads the list a batch (LRANGE) at a time, calling yield between
 // round trips. Like the file engine, it walks by index: a concurrent
 // insert or removal shifts what the rest of the walk sees.
-func (l *list[T]) each(backward bool, yield func(int, T) bool) {
+func (l *list[T]) each(backward bool, yield func(int, T) bool, report func(error)) {
 	if l.usable("iterate") != nil {
 		return
 	}
@@ -247,7 +247,7 @@ func (l *list[T]) each(backward bool, yield func(int, T) bool) {
 	if backward {
 		n, err := l.rdb.LLen(ctx, l.keys.list).Result()
 		if err != nil {
-			l.setIterErr(l.wrap("iterate", err))
+			report(l.wrap("iterate", err))
 			return
 		}
 		next = int(n) - 1
@@ -259,13 +259,13 @@ func (l *list[T]) each(backward bool, yield func(int, T) bool) {
 		}
 		raw, err := l.rdb.LRange(ctx, l.keys.list, int64(lo), int64(hi)).Result()
 		if err != nil {
-			l.setIterErr(l.wrap("iterate", err))
+			report(l.wrap("iterate", err))
 			return
 		}
 		batch := make([]T, len(raw))
 		for k, s := range raw {
 			if batch[k], err = l.decode(s); err != nil {
-				l.setIterErr(err)
+				report(err)
 				return
 			}
 		}
@@ -288,7 +288,7 @@ func (l *list[T]) each(backward bool, yield func(int, T) bool) {
 			next = hi + 1
 		}
 		if l.closed.Load() {
-			l.setIterErr(l.usable("iterate"))
+			report(l.usable("iterate"))
 			return
 		}
 	}
@@ -296,18 +296,29 @@ func (l *list[T]) each(backward bool, yield func(int, T) bool) {
 
 // All yields index and element from first to last.
 func (l *list[T]) All() iter.Seq2[int, T] {
-	return func(yield func(int, T) bool) { l.each(false, yield) }
+	return func(yield func(int, T) bool) { l.each(false, yield, l.setIterErr) }
+}
+
+// Range calls fn for each index and element until fn returns false, and
+// returns the error that ended it early.
+func (l *list[T]) Range(fn func(int, T) bool) error {
+	if err := l.usable("Range"); err != nil {
+		return err
+	}
+	var err error
+	l.each(false, fn, func(e error) { err = e })
+	return err
 }
 
 // Backward yields index and element from last to first.
 func (l *list[T]) Backward() iter.Seq2[int, T] {
-	return func(yield func(int, T) bool) { l.each(true, yield) }
+	return func(yield func(int, T) bool) { l.each(true, yield, l.setIterErr) }
 }
 
 // Scan yields the elements for which pred is true.
 func (l *list[T]) Scan(pred func(T) bool) iter.Seq2[int, T] {
 	return func(yield func(int, T) bool) {
-		l.each(false, func(i int, v T) bool { return !pred(v) || yield(i, v) })
+		l.each(false, func(i int, v T) bool { return !pred(v) || yield(i, v) }, l.setIterErr)
 	}
 }
 

@@ -256,7 +256,7 @@ func (m *hashMap[V]) Metrics() domain.Metrics { return m.metrics(m.Len()) }
 // batches reads the map in insertion order, a batch per round trip,
 // calling fn with each batch's keys and (withValues) encoded values. A
 // key deleted between batches is not seen; one inserted is seen at the end.
-func (m *hashMap[V]) batches(withValues bool, fn func(keys, vals []string) bool) {
+func (m *hashMap[V]) batches(withValues bool, fn func(keys, vals []string) bool, report func(error)) {
 	if m.usable("iterate") != nil {
 		return
 	}
@@ -264,7 +264,7 @@ func (m *hashMap[V]) batches(withValues bool, fn func(keys, vals []string) bool)
 	for {
 		res, err := m.run("iterate", mapBatchScript, after, iterBatch, flag(withValues)).Slice()
 		if err != nil {
-			m.setIterErr(m.wrap("iterate", err))
+			report(m.wrap("iterate", err))
 			return
 		}
 		pairs, rawVals := res[0].([]any), res[1].([]any)
@@ -284,29 +284,62 @@ func (m *hashMap[V]) batches(withValues bool, fn func(keys, vals []string) bool)
 		}
 		after = "(" + pairs[len(pairs)-1].(string)
 		if m.closed.Load() {
-			m.setIterErr(m.usable("iterate"))
+			report(m.usable("iterate"))
 			return
 		}
 	}
 }
 
+// entries calls yield for each key and value in insertion order, and
+// report with the error that ends it early.
+func (m *hashMap[V]) entries(yield func(string, V) bool, report func(error)) {
+	m.batches(true, func(ks, vs []string) bool {
+		for i, k := range ks {
+			v, err := m.decodeStored(k, vs[i])
+			if err != nil {
+				report(err)
+				return false
+			}
+			if !yield(k, v) {
+				return false
+			}
+		}
+		return true
+	}, report)
+}
+
 // All yields every key and value in insertion order.
 func (m *hashMap[V]) All() iter.Seq2[string, V] {
-	return func(yield func(string, V) bool) {
-		m.batches(true, func(ks, vs []string) bool {
-			for i, k := range ks {
-				v, err := m.decodeStored(k, vs[i])
-				if err != nil {
-					m.setIterErr(err)
-					return false
-				}
-				if !yield(k, v) {
-					return false
-				}
-			}
-			return true
-		})
+	return func(yield func(string, V) bool) { m.entries(yield, m.setIterErr) }
+}
+
+// RangeKeys calls fn for each key until fn returns false, and returns the
+// error that ended it early.
+func (m *hashMap[V]) RangeKeys(fn func(string) bool) error {
+	if err := m.usable("Range"); err != nil {
+		return err
 	}
+	var err error
+	m.batches(false, func(ks, _ []string) bool {
+		for _, k := range ks {
+			if !fn(k) {
+				return false
+			}
+		}
+		return true
+	}, func(e error) { err = e })
+	return err
+}
+
+// Range calls fn for each key and value until fn returns false, and
+// returns the error that ended it early.
+func (m *hashMap[V]) Range(fn func(string, V) bool) error {
+	if err := m.usable("Range"); err != nil {
+		return err
+	}
+	var err error
+	m.entries(fn, func(e error) { err = e })
+	return err
 }
 
 // Keys yields every key in insertion order, without reading values.
@@ -319,7 +352,7 @@ func (m *hashMap[V]) Keys() iter.Seq[string] {
 				}
 			}
 			return true
-		})
+		}, m.setIterErr)
 	}
 }
 

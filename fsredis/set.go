@@ -102,7 +102,7 @@ func (s *set[T]) Pop() (T, error) {
 
 // KeyBatches calls fn with the encoded elements in insertion order, a
 // batch (one ZRANGE … BYSCORE) at a time.
-func (s *set[T]) KeyBatches(fn func(keys [][]byte) bool) {
+func (s *set[T]) KeyBatches(fn func(keys [][]byte) bool, report func(error)) {
 	if s.usable("iterate") != nil {
 		return
 	}
@@ -112,7 +112,7 @@ func (s *set[T]) KeyBatches(fn func(keys [][]byte) bool) {
 			Key: s.keys.order, Start: after, Stop: "+inf", ByScore: true, Count: iterBatch,
 		}).Result()
 		if err != nil {
-			s.setIterErr(s.wrap("iterate", err))
+			report(s.wrap("iterate", err))
 			return
 		}
 		if len(zs) == 0 {
@@ -127,29 +127,44 @@ func (s *set[T]) KeyBatches(fn func(keys [][]byte) bool) {
 		}
 		after = fmt.Sprintf("(%.17g", zs[len(zs)-1].Score)
 		if s.closed.Load() {
-			s.setIterErr(s.usable("iterate"))
+			report(s.usable("iterate"))
 			return
 		}
 	}
 }
 
+// elements calls yield for each element in insertion order, and report
+// with the error that ends it early.
+func (s *set[T]) elements(yield func(T) bool, report func(error)) {
+	s.KeyBatches(func(keys [][]byte) bool {
+		for _, k := range keys {
+			v, err := s.decode(k)
+			if err != nil {
+				report(err)
+				return false
+			}
+			if !yield(v) {
+				return false
+			}
+		}
+		return true
+	}, report)
+}
+
 // All yields every element in insertion order.
 func (s *set[T]) All() iter.Seq[T] {
-	return func(yield func(T) bool) {
-		s.KeyBatches(func(keys [][]byte) bool {
-			for _, k := range keys {
-				v, err := s.decode(k)
-				if err != nil {
-					s.setIterErr(err)
-					return false
-				}
-				if !yield(v) {
-					return false
-				}
-			}
-			return true
-		})
+	return func(yield func(T) bool) { s.elements(yield, s.setIterErr) }
+}
+
+// Range calls fn for each element until fn returns false, and returns the
+// error that ended it early.
+func (s *set[T]) Range(fn func(T) bool) error {
+	if err := s.usable("Range"); err != nil {
+		return err
 	}
+	var err error
+	s.elements(fn, func(e error) { err = e })
+	return err
 }
 
 // Scan yields the elements for which pred is true.

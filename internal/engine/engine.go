@@ -64,6 +64,10 @@ type List[T any] interface {
 	All() iter.Seq2[int, T]
 	Backward() iter.Seq2[int, T]
 	Scan(pred func(T) bool) iter.Seq2[int, T]
+	// Range calls fn for each index and element until fn returns false
+	// and returns the error that ended it early: its own, not shared
+	// through Err.
+	Range(fn func(int, T) bool) error
 	Index(v T) (int, error)
 	Contains(v T) (bool, error)
 	Count(v T) (int, error)
@@ -87,6 +91,10 @@ type Map[V any] interface {
 	Keys() iter.Seq[string]
 	Values() iter.Seq[V]
 	Scan(pred func(string, V) bool) iter.Seq2[string, V]
+	// Range is List.Range for a map: keys and values in insertion order.
+	Range(fn func(string, V) bool) error
+	// RangeKeys is Range for the keys alone (no value is read).
+	RangeKeys(fn func(string) bool) error
 	CompareAndSwap(key string, old, new V) (bool, error)
 	CompareAndDelete(key string, old V) (bool, error)
 	Swap(key string, v V) (V, bool, error)
@@ -109,9 +117,12 @@ type Set[T any] interface {
 	Pop() (T, error)
 	All() iter.Seq[T]
 	Scan(pred func(T) bool) iter.Seq[T]
+	// Range is List.Range for a set: elements in insertion order.
+	Range(fn func(T) bool) error
 	// KeyBatches calls fn with the encodings of the elements in insertion
-	// order, a batch at a time with no lock held, until fn returns false.
-	KeyBatches(fn func(keys [][]byte) bool)
+	// order, a batch at a time with no lock held, until fn returns false;
+	// an error that ends it early goes to report.
+	KeyBatches(fn func(keys [][]byte) bool, report func(error))
 	// ContainsKeys sets in[i] to whether keys[i] is an element.
 	ContainsKeys(keys [][]byte, in []bool) error
 	// AddKeys adds the elements encoded as keys and returns how many were new.

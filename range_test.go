@@ -1,0 +1,133 @@
+package fscollections_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/fscollections/fscollections"
+)
+
+// damagedList returns a list of 300 elements whose element 200 has a
+// flipped byte in its value: reading it gives ErrCorrupt.
+func damagedList(t *testing.T) *fscollections.FSList[string] {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "l")
+	l, err := fscollections.OpenList[string](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		if err := l.Append(fmt.Sprintf("element-%04d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path + ".data.fscollection")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := bytes.Index(data, []byte("element-0200"))
+	if at < 0 {
+		t.Fatal("element 200 not found in the data file")
+	}
+	data[at+3] ^= 0x20
+	if err := os.WriteFile(path+".data.fscollection", data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err = fscollections.OpenList[string](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// Range's error is its own: a loop that hits damage gets ErrCorrupt, a
+// loop that stops before it gets nil, and neither touches Err.
+func TestRangeErrorIsPerIteration(t *testing.T) {
+	l := damagedList(t)
+	seen := 0
+	err := l.Range(func(i int, v string) bool { seen++; return true })
+	if !errors.Is(err, fscollections.ErrCorrupt) || seen != 200 {
+		t.Fatalf("Range over the damage: %v after %d elements; want ErrCorrupt after 200", err, seen)
+	}
+	if err := l.Range(func(i int, v string) bool { return i < 100 }); err != nil {
+		t.Fatalf("Range stopped before the damage: %v", err)
+	}
+	if err := l.Err(); err != nil {
+		t.Fatalf("Err after Range: %v (Range must not report through Err)", err)
+	}
+	// Concurrent loops on one handle: each gets its own outcome.
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				stopEarly := g%2 == 0
+				err := l.Range(func(i int, _ string) bool { return !stopEarly || i < 50 })
+				if stopEarly && err != nil || !stopEarly && !errors.Is(err, fscollections.ErrCorrupt) {
+					t.Errorf("goroutine %d (stop early %v): %v", g, stopEarly, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Range(func(int, string) bool { return true }); !errors.Is(err, fscollections.ErrClosed) {
+		t.Fatalf("Range after Close: %v", err)
+	}
+}
+
+func TestMapAndSetRange(t *testing.T) {
+	m, err := fscollections.OpenMap[int]("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s, err := fscollections.OpenSet[string]("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i, k := range []string{"user/b", "other", "user/a"} {
+		if err := m.Set(k, i); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Add(k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var keys []string
+	if err := m.Sub("user/").Range(func(k string, v int) bool { keys = append(keys, k); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(keys) != "[b a]" {
+		t.Fatalf("view Range keys = %v", keys)
+	}
+	var elems []string
+	if err := s.Range(func(v string) bool { elems = append(elems, v); return len(elems) < 2 }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(elems) != "[user/b other]" {
+		t.Fatalf("set Range stopped after 2: %v", elems)
+	}
+	m.Close()
+	s.Close()
+	if err := m.Range(func(string, int) bool { return true }); !errors.Is(err, fscollections.ErrClosed) {
+		t.Fatalf("map Range after Close: %v", err)
+	}
+	if err := s.Range(func(string) bool { return true }); !errors.Is(err, fscollections.ErrClosed) {
+		t.Fatalf("set Range after Close: %v", err)
+	}
+}
