@@ -263,6 +263,18 @@ type Options struct {
 	Codec any
 }
 
+// cacheKinds and syncModes translate the public policies into the
+// wiring's, by name rather than by number (the switches in settings have
+// rejected any other value).
+var (
+	cacheKinds = map[CachePolicy]application.CacheKind{
+		NoCache: application.NoCache, LRU: application.LRU, FIFO: application.FIFO, LFU: application.LFU,
+	}
+	syncModes = map[SyncPolicy]domain.SyncMode{
+		SyncNever: domain.SyncNever, SyncAlways: domain.SyncAlways, SyncInterval: domain.SyncInterval,
+	}
+)
+
 // settings validates opts for a collection of T at path and returns the
 // wiring's settings and the codec.
 func settings[T any](path string, opts *Options, list bool) (s application.Settings, codec Codec[T], r *refs, err error) {
@@ -289,7 +301,7 @@ func settings[T any](path string, opts *Options, list bool) (s application.Setti
 	default:
 		return s, nil, nil, bad("unknown Cache policy %d", o.Cache)
 	}
-	s.Cache, s.CacheSize = application.CacheKind(o.Cache), o.CacheSize
+	s.Cache, s.CacheSize = cacheKinds[o.Cache], o.CacheSize
 	switch o.Sync {
 	case SyncNever, SyncAlways:
 		if o.SyncInterval != 0 {
@@ -305,7 +317,7 @@ func settings[T any](path string, opts *Options, list bool) (s application.Setti
 	default:
 		return s, nil, nil, bad("unknown Sync policy %d", o.Sync)
 	}
-	s.Sync, s.SyncEvery = domain.SyncMode(o.Sync), o.SyncInterval
+	s.Sync, s.SyncEvery = syncModes[o.Sync], o.SyncInterval
 	if t := o.CompactionThreshold; math.IsNaN(t) || t < 0 || t >= 1 {
 		return s, nil, nil, bad("CompactionThreshold %v is outside [0, 1)", t)
 	}

@@ -45,8 +45,8 @@ type checkpoint struct {
 
 var indexMagic = [8]byte{'F', 'S', 'C', 'O', 'L', 'I', 'D', 'X'}
 
-// CleanMarker is the byte a clean Close writes after the checkpoint.
-const CleanMarker = 0xAA
+// cleanMarker is the byte a clean Close writes after the checkpoint.
+const cleanMarker = 0xAA
 
 const checkpointFixed = 8 + 2 + 2 + 8*8 + 4
 
@@ -74,7 +74,7 @@ func (c *checkpoint) parts(clean bool) [][]byte {
 	}
 	tail := binary.BigEndian.AppendUint32(make([]byte, 0, 5), crc)
 	if clean {
-		tail = append(tail, CleanMarker)
+		tail = append(tail, cleanMarker)
 	}
 	return append(parts, tail)
 }
@@ -109,7 +109,7 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 	switch int64(len(b)) {
 	case body + 4:
 	case body + 5:
-		if b[body+4] != CleanMarker {
+		if b[body+4] != cleanMarker {
 			return c, 0, false, corrupt(path, body+4, "bad clean-close marker %#x", b[body+4])
 		}
 		clean = true

@@ -41,7 +41,7 @@ const copyBatch = 4096
 // in dst. A record of op asIs that is not flagged deleted is the same in
 // the copy, so such records lying back to back go out as one run, bytes
 // and all, with no checksum recomputed. Any other record is rewritten:
-// rebuild makes it, from BeginRecord to its payload (nil: the same op and
+// rebuild makes it, from beginRecord to its payload (nil: the same op and
 // payload), and copyRecords finishes it.
 func (c *core) copyRecords(dst Log, offs []int64, asIs Op, rebuild func(rec []byte, off int64, op Op, p []byte) ([]byte, error)) error {
 	var (
@@ -91,12 +91,12 @@ func (c *core) copyRecords(dst Log, offs []int64, asIs Op, rebuild func(rec []by
 		if rebuild != nil {
 			rec, err = rebuild(rec[:0], off, op, p)
 		} else {
-			rec = append(BeginRecord(rec[:0], op), p...)
+			rec = append(beginRecord(rec[:0], op), p...)
 		}
 		if err != nil {
 			return err
 		}
-		FinishRecord(rec)
+		finishRecord(rec)
 		offs[k], err = dst.Append(rec)
 		return err
 	})

@@ -664,9 +664,9 @@ func (c *core) nextVersion() uint64 {
 
 // markRecord is the OpMark record carrying the version counter.
 func (c *core) markRecord() []byte {
-	rec := BeginRecord(nil, OpMark)
+	rec := beginRecord(nil, OpMark)
 	rec = binary.BigEndian.AppendUint64(rec, c.version)
-	FinishRecord(rec)
+	finishRecord(rec)
 	return rec
 }
 
@@ -709,7 +709,7 @@ func (c *core) appendRecord(rec []byte) (int64, error) {
 	}
 	op := Op(rec[0])
 	if op == OpPop || op == OpDelete || op == OpReverse {
-		rec[DeletedFlagOffset] = 1 // these records never hold a live value
+		rec[deletedAt] = 1 // these records never hold a live value
 	}
 	off, err := c.log.Append(rec)
 	if err != nil {
@@ -739,7 +739,7 @@ func (c *core) settle(n, dead int64, err error) error {
 		return err
 	}
 	if dead > 0 {
-		if err := c.log.WriteAt(deletedFlag, dead+DeletedFlagOffset); err != nil {
+		if err := c.log.WriteAt(deletedFlag, dead+deletedAt); err != nil {
 			return fmt.Errorf("fscollections: flag record at %d deleted: %w", dead, err)
 		}
 		if c.cfg.Cache != nil {
@@ -1079,7 +1079,7 @@ func (c *core) Close() error {
 		case c.stillUntouched():
 			// Nothing written since a clean open: the index file is
 			// still a checkpoint of the whole log, minus its marker.
-			err = c.index.Append([]byte{CleanMarker})
+			err = c.index.Append([]byte{cleanMarker})
 		default:
 			err = c.checkpoint(true)
 		}

@@ -47,13 +47,13 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 	var version uint64
 	if k.c.cfg.Versioned {
 		version = k.c.nextVersion()
-		rec = BeginRecord(k.c.scratch[:0], OpPutV)
-		rec = AppendKeyed(rec, key)
+		rec = beginRecord(k.c.scratch[:0], OpPutV)
+		rec = appendKeyed(rec, key)
 		rec = binary.BigEndian.AppendUint64(rec, version)
 		rec = binary.BigEndian.AppendUint64(rec, uint64(time.Now().UnixNano()))
 	} else {
-		rec = BeginRecord(k.c.scratch[:0], OpPut)
-		rec = AppendKeyed(rec, key)
+		rec = beginRecord(k.c.scratch[:0], OpPut)
+		rec = appendKeyed(rec, key)
 	}
 	var err error
 	if appendValue != nil {
@@ -61,7 +61,7 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 			return err
 		}
 	}
-	FinishRecord(rec)
+	finishRecord(rec)
 	k.c.keepScratch(rec)
 	// Probe once: the record is applied to the slot found, or inserted at
 	// the empty slot that ended the probe.
@@ -92,9 +92,9 @@ func (k keyed) delete(key []byte) (bool, error) {
 	if i < 0 {
 		return false, nil
 	}
-	rec := BeginRecord(k.c.scratch[:0], OpDelete)
-	rec = AppendKeyed(rec, key)
-	FinishRecord(rec)
+	rec := beginRecord(k.c.scratch[:0], OpDelete)
+	rec = appendKeyed(rec, key)
+	finishRecord(rec)
 	k.c.keepScratch(rec)
 	if _, err := k.c.appendRecord(rec); err != nil {
 		return false, err

@@ -243,7 +243,7 @@ func (s *keyState) compact(c *core, dst Log) (state, error) {
 			if meta.Version == 0 {
 				meta.Version = uint64(off) + 1
 			}
-			rec = AppendKeyed(BeginRecord(rec, OpPutV), key)
+			rec = appendKeyed(beginRecord(rec, OpPutV), key)
 			rec = binary.BigEndian.AppendUint64(rec, meta.Version)
 			rec = binary.BigEndian.AppendUint64(rec, uint64(meta.Modified))
 			return append(rec, value...), nil

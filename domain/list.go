@@ -87,7 +87,7 @@ func (l *List[T]) record(op Op, index int, hasIndex bool, v T, withValue bool) e
 	if l.st.swap != nil {
 		return l.swapWrite(op, index, v)
 	}
-	rec := BeginRecord(l.c.scratch[:0], op)
+	rec := beginRecord(l.c.scratch[:0], op)
 	if hasIndex {
 		rec = binary.BigEndian.AppendUint64(rec, uint64(index))
 	}
@@ -97,7 +97,7 @@ func (l *List[T]) record(op Op, index int, hasIndex bool, v T, withValue bool) e
 			return err
 		}
 	}
-	FinishRecord(rec)
+	finishRecord(rec)
 	l.c.keepScratch(rec)
 	return l.c.commit(rec)
 }

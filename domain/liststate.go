@@ -88,7 +88,7 @@ func (s *listState) compact(c *core, dst Log) (state, error) {
 	// Insert and Set records become Append records of their values.
 	asAppend := func(rec []byte, _ int64, op Op, p []byte) ([]byte, error) {
 		v, err := valueIn(path, 0, op, p)
-		return append(BeginRecord(rec, OpAppend), v...), err
+		return append(beginRecord(rec, OpAppend), v...), err
 	}
 	var offs []int64
 	for lo := 0; lo < s.offs.Len(); lo += copyBatch {

@@ -170,15 +170,15 @@ func (m *Map[V]) SetDefault(key string, v V) (V, error) {
 	if err == nil {
 		return cur, m.c.endWrite(nil)
 	}
-	if IsNotFound(err) {
+	if isNotFound(err) {
 		err = m.set(key, v)
 		cur = v
 	}
 	return cur, m.c.endWrite(err)
 }
 
-// IsNotFound reports whether err is a not-found error.
-func IsNotFound(err error) bool { return err != nil && isErr(err, ErrNotFound) }
+// isNotFound reports whether err is a not-found error.
+func isNotFound(err error) bool { return err != nil && isErr(err, ErrNotFound) }
 
 // updateBatch is how many pairs Update writes per lock hold.
 const updateBatch = 256

@@ -68,15 +68,15 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// BeginRecord appends a record header for op to dst, to be completed by
-// FinishRecord once the payload has been appended after it.
-func BeginRecord(dst []byte, op Op) []byte {
+// beginRecord appends a record header for op to dst, to be completed by
+// finishRecord once the payload has been appended after it.
+func beginRecord(dst []byte, op Op) []byte {
 	return append(dst, byte(op), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 }
 
-// FinishRecord fills in the size and checksum of rec, a record begun with
-// BeginRecord whose payload follows the header.
-func FinishRecord(rec []byte) {
+// finishRecord fills in the size and checksum of rec, a record begun with
+// beginRecord whose payload follows the header.
+func finishRecord(rec []byte) {
 	binary.BigEndian.PutUint64(rec[2:10], uint64(len(rec)-RecordHeaderSize))
 	binary.BigEndian.PutUint32(rec[10:14], recordCRC(rec[:10], rec[RecordHeaderSize:]))
 }
@@ -113,12 +113,8 @@ func CheckRecord(hdr []byte, payload []byte) bool {
 	return binary.BigEndian.Uint32(hdr[10:14]) == recordCRC(hdr, payload)
 }
 
-// DeletedFlagOffset is where, relative to a record's start, the deleted
-// flag byte lives.
-const DeletedFlagOffset = deletedAt
-
-// AppendKeyed appends a map or set payload prefix [u32 key length][key].
-func AppendKeyed(dst []byte, key []byte) []byte {
+// appendKeyed appends a map or set payload prefix [u32 key length][key].
+func appendKeyed(dst []byte, key []byte) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(key)))
 	return append(dst, key...)
 }

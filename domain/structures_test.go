@@ -86,15 +86,15 @@ func TestKeyTableAgreesWithAMap(t *testing.T) {
 }
 
 func TestRecordRoundTripAndChecksum(t *testing.T) {
-	rec := BeginRecord(nil, OpPut)
-	rec = AppendKeyed(rec, []byte("key"))
+	rec := beginRecord(nil, OpPut)
+	rec = appendKeyed(rec, []byte("key"))
 	rec = append(rec, "value"...)
-	FinishRecord(rec)
+	finishRecord(rec)
 	h := ParseRecordHeader(rec)
 	if h.Op != OpPut || h.Size != uint64(len(rec)-RecordHeaderSize) || !CheckRecord(rec, rec[RecordHeaderSize:]) {
 		t.Fatalf("header %+v", h)
 	}
-	rec[DeletedFlagOffset] = 1 // the flag is outside the checksum
+	rec[deletedAt] = 1 // the flag is outside the checksum
 	if !CheckRecord(rec, rec[RecordHeaderSize:]) {
 		t.Fatal("flipping the deleted flag broke the checksum")
 	}

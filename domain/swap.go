@@ -49,9 +49,9 @@ func journalHeader(h FileHeader, gen uint64) FileHeader {
 
 // valueRecord is the data file record holding value v.
 func valueRecord(dst, v []byte) []byte {
-	rec := BeginRecord(dst, OpAppend)
+	rec := beginRecord(dst, OpAppend)
 	rec = append(rec, v...)
-	FinishRecord(rec)
+	finishRecord(rec)
 	return rec
 }
 
@@ -168,13 +168,13 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 	if op == OpSet {
 		hole = int64(l.st.offs.At(i))
 	}
-	rec := BeginRecord(c.scratch[:0], op)
+	rec := beginRecord(c.scratch[:0], op)
 	if op != OpAppend && op != OpReverse {
 		rec = binary.BigEndian.AppendUint64(rec, uint64(i))
 	}
 	rec = append(rec, val...)
 	rec = append(rec, moved...)
-	FinishRecord(rec)
+	finishRecord(rec)
 	c.keepScratch(rec)
 	if op != OpPop && op != OpSet {
 		if op == OpAppend || op == OpInsert {

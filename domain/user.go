@@ -15,8 +15,8 @@ import (
 // ErrInvalidUser is returned for a user whose name or age is out of bounds.
 var ErrInvalidUser = errors.New("fscollections: invalid user")
 
-// MaxNameLen bounds a user's name, in bytes.
-const MaxNameLen = 256
+// maxNameLen bounds a user's name, in bytes.
+const maxNameLen = 256
 
 // User is a person in the user database: an identity, a name, an age, and
 // optional extra attributes. Users are equal when their IDs are.
@@ -34,15 +34,15 @@ func NewUser(name string, age int) (User, error) {
 }
 
 // Validate reports ErrInvalidUser with the reason when the name is empty,
-// not UTF-8 or longer than MaxNameLen bytes, or the age is outside 0..150.
+// not UTF-8 or longer than maxNameLen bytes, or the age is outside 0..150.
 func (u User) Validate() error {
 	switch {
 	case u.Name == "":
 		return fmt.Errorf("%w: empty name", ErrInvalidUser)
 	case !utf8.ValidString(u.Name):
 		return fmt.Errorf("%w: name %q is not valid UTF-8", ErrInvalidUser, u.Name)
-	case len(u.Name) > MaxNameLen:
-		return fmt.Errorf("%w: name of %d bytes (at most %d)", ErrInvalidUser, len(u.Name), MaxNameLen)
+	case len(u.Name) > maxNameLen:
+		return fmt.Errorf("%w: name of %d bytes (at most %d)", ErrInvalidUser, len(u.Name), maxNameLen)
 	case u.Age < 0 || u.Age > 150:
 		return fmt.Errorf("%w: age %d outside 0..150", ErrInvalidUser, u.Age)
 	}
