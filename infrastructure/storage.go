@@ -84,8 +84,9 @@ func OpenStorage(base string, mode Mode, timeout time.Duration, afterClose func(
 	return OpenStorageFS(OS, base, mode, timeout, afterClose)
 }
 
-// OpenStorageFS is OpenStorage on the file system fs (locks excepted:
-// they always use the real file system).
+// OpenStorageFS is OpenStorage on the file system fs. Every file call
+// goes through fs, the flock calls on the lock file excepted: a lock is
+// the kernel's and always taken on the real file.
 //
 // A path this process already holds in a mode that excludes mode fails at
 // once with ErrLocked: no wait can end while this process holds it. A
@@ -95,7 +96,7 @@ func OpenStorageFS(fsys FS, base string, mode Mode, timeout time.Duration, after
 	s := &Storage{fs: fsys, base: base, mode: mode, timeout: timeout,
 		index: &IndexFile{fs: fsys, path: base + IndexSuffix}, afterDone: afterClose}
 	if mode.readOnly() {
-		if _, err := os.Stat(base + DataSuffix); err != nil {
+		if _, err := fsys.Stat(base + DataSuffix); err != nil {
 			return nil, fmt.Errorf("fscollections: open %s read-only: %w", base, err)
 		}
 	}
@@ -105,7 +106,7 @@ func OpenStorageFS(fsys FS, base string, mode Mode, timeout time.Duration, after
 	}
 	s.release = release
 	lockPath := base + LockSuffix
-	f, err := os.OpenFile(lockPath, os.O_CREATE|os.O_RDONLY, 0o600)
+	f, err := fsys.OpenFile(lockPath, os.O_CREATE|os.O_RDONLY, 0o600)
 	switch {
 	case err == nil:
 		_ = f.Close()
@@ -150,7 +151,7 @@ func (s *Storage) lockWithin(exclusive bool) (bool, error) {
 // lockedError is the ErrLocked of a lock not granted within the timeout.
 func (s *Storage) lockedError(what string) error {
 	holder := ""
-	if b, err := os.ReadFile(s.lock.Path()); err == nil && len(b) > 0 {
+	if b, err := readSmall(s.fs, s.lock.Path()); err == nil && len(b) > 0 {
 		holder = " (held by process " + strings.TrimSpace(string(b)) + ")"
 	}
 	wait := "gave up after " + s.timeout.String()
@@ -171,9 +172,36 @@ func (s *Storage) lockLifetime() error {
 	}
 	if s.mode == Exclusive {
 		// Who holds the lock, for the next opener's error message.
-		_ = os.WriteFile(s.lock.Path(), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+		s.writePid()
 	}
 	return nil
+}
+
+// writePid records this process's pid in the lock file, for the error
+// message of the next process that waits for the lock. Best effort: the
+// lock works without it.
+func (s *Storage) writePid() {
+	f, err := s.fs.OpenFile(s.lock.Path(), os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return
+	}
+	_, _ = f.Write([]byte(strconv.Itoa(os.Getpid()) + "\n"))
+	_ = f.Close()
+}
+
+// readSmall reads a small file (at most 64 bytes) through fs.
+func readSmall(fs FS, path string) ([]byte, error) {
+	f, err := fs.OpenFile(path, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, 64)
+	n, err := f.ReadAt(b, 0)
+	if n > 0 {
+		err = nil
+	}
+	return b[:n], err
 }
 
 // Base is the collection's base path.
