@@ -7,6 +7,7 @@ package domain
 
 func closedCore() *core {
 	c := &core{closed: true, st: &keyState{}}
+	c.lay = logLayout{c: c}
 	return c
 }
 
@@ -15,7 +16,9 @@ func ClosedList[T any]() *List[T] {
 	c := closedCore()
 	st := &listState{}
 	c.st = st
-	return &List[T]{c: c, st: st, codec: closedCodec[T]{}, cache: cacheOf[T]{c: c}}
+	l := &List[T]{c: c, st: st, codec: closedCodec[T]{}, cache: cacheOf[T]{c: c}}
+	l.write = l.logWrite
+	return l
 }
 
 // ClosedMap returns a map that is already closed.

@@ -25,7 +25,7 @@ func (c *core) housekeeping() error {
 	// replaying: at least CheckpointEvery bytes and twice the index's own
 	// size, which keeps its cost amortized O(1) per write.
 	if tail := c.log.Size() - c.ckptLength; tail >= c.cfg.CheckpointEvery && tail >= 2*c.st.heapBytes() {
-		if c.cfg.Swap || c.cfg.Shared {
+		if !c.lay.checkpointsAside() || c.cfg.Shared {
 			return c.checkpoint(false) // they need the lock held throughout
 		}
 		return c.checkpointInBackground()
@@ -173,10 +173,10 @@ func (c *core) checkpointInBackground() error {
 }
 
 // checkpoint makes the log durable and writes the index file to cover it.
-func (c *core) checkpoint(clean bool) error {
-	if c.cfg.Swap {
-		return c.checkpointSwap(clean)
-	}
+func (c *core) checkpoint(clean bool) error { return c.lay.checkpoint(clean) }
+
+// checkpointLog is checkpoint for the log layout.
+func (c *core) checkpointLog(clean bool) error {
 	if err := c.must(c.log.Flush()); err != nil {
 		return err
 	}
@@ -212,10 +212,10 @@ func (c *core) newCheckpoint(st state, l Log) *checkpoint {
 // rewrite replaces the data file by one holding only the live records
 // (Compact), or none (Clear), under a new generation. Crash-safe: the new
 // file is complete and durable before it is renamed over the old one.
-func (c *core) rewrite(clear bool) error {
-	if c.cfg.Swap {
-		return c.rewriteSwap(clear)
-	}
+func (c *core) rewrite(clear bool) error { return c.lay.rewrite(clear) }
+
+// rewriteLog is rewrite for the log layout.
+func (c *core) rewriteLog(clear bool) error {
 	h := c.log.Header()
 	h.Generation = NewGeneration(h.Generation)
 	dst, err := c.storage.CreateReplacement(h)
@@ -294,19 +294,7 @@ func (c *core) CopyTo(dst Storage) (err error) {
 	if l.Size() != h.Len() {
 		return fmt.Errorf("fscollections: copy to %s: a collection is already there", l.Path())
 	}
-	var next state
-	var journal uint64
-	switch {
-	case c.cfg.Swap:
-		next, err = c.copySlots(l)
-		journal = 2 // an empty journal of generation 2 follows the copy's checkpoint
-	case c.cfg.Versioned:
-		if _, err = l.Append(c.markRecord()); err == nil {
-			next, err = c.st.compact(c, l)
-		}
-	default:
-		next, err = c.st.compact(c, l)
-	}
+	next, journal, err := c.lay.copyLive(l)
 	if err == nil {
 		err = l.Flush()
 	}
@@ -327,20 +315,6 @@ func (c *core) CopyTo(dst Storage) (err error) {
 		cp.journalGen, cp.dataLength = jh.Generation, jh.Len()
 	}
 	return dst.Index().Save(cp.parts(true)...)
-}
-
-// copySlots writes a swap-and-pop list's values in list order to l, as
-// the slots of its copy. Read lock held.
-func (c *core) copySlots(l Log) (state, error) {
-	st := c.st.(*listState)
-	next := &listState{swap: st.swap}
-	err := c.readRuns(st.offs.Len(), func(k int) int64 { return int64(st.offs.At(k)) },
-		func(_ int, _ int64, v []byte) error {
-			off, err := l.Append(valueRecord(nil, v))
-			next.offs.Push(uint64(off))
-			return err
-		})
-	return next, err
 }
 
 // CopyTo writes a consistent, compacted copy of the map to dst (see core.CopyTo).

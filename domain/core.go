@@ -39,7 +39,7 @@ type core struct {
 	storage Storage
 	index   IndexFile
 	log     Log    // the operation log: the data file, or a swap-and-pop list's journal
-	values  Log    // a swap-and-pop list's data file; nil when it is log
+	lay     layout // where the values lie: in the log, or in a swap-and-pop list's slots
 	logSeq  uint64 // bumped whenever log is replaced
 	st      state
 	closed  bool
@@ -153,6 +153,7 @@ func openCore(storage Storage, cfg Config, st state) (*core, error) {
 		cfg.CheckpointEvery = DefaultCheckpointEvery
 	}
 	c := &core{cfg: cfg, storage: storage, index: storage.Index(), st: st}
+	c.lay = newLayout(c)
 	if d, ok := st.(interface{ defrag() }); ok {
 		c.defrag = d.defrag
 	}
@@ -166,9 +167,7 @@ func openCore(storage Storage, cfg Config, st state) (*core, error) {
 		if c.log != nil {
 			_ = c.log.Close()
 		}
-		if c.values != nil {
-			_ = c.values.Close()
-		}
+		_ = c.lay.closeValues()
 		_ = storage.Close()
 		return nil, err
 	}
@@ -202,7 +201,7 @@ func (c *core) open() error {
 		if err := c.index.Truncate(bodyLen); err != nil {
 			return fmt.Errorf("fscollections: strip clean marker: %w", err)
 		}
-		if clean && !c.cfg.Shared && !c.cfg.Swap {
+		if clean && !c.cfg.Shared && c.lay.checkpointsAside() {
 			c.untouched = untouched{ok: true, logSize: c.log.Size(), logSeq: c.logSeq, saveGen: c.saveGen}
 		}
 	}
@@ -233,10 +232,10 @@ func (c *core) stillUntouched() bool {
 // checkpoint, if one is valid for it, plus a replay of the records after it.
 // It returns whether the checkpoint was clean and covered the whole file,
 // and the checkpoint's length when it carried the clean-close marker.
-func (c *core) load() (clean bool, markedLen int64, err error) {
-	if c.cfg.Swap {
-		return c.loadSwap()
-	}
+func (c *core) load() (clean bool, markedLen int64, err error) { return c.lay.load() }
+
+// loadLog is load for the log layout.
+func (c *core) loadLog() (clean bool, markedLen int64, err error) {
 	log, err := c.storage.OpenLog(c.cfg.Header, !c.cfg.ReadOnly)
 	if err != nil {
 		return false, 0, err
@@ -352,12 +351,7 @@ func (c *core) loadIndex() (raw []byte, unmap func() error, err error) {
 
 // vals is the log that holds the values: the data file, which for a
 // swap-and-pop list is not the operation log (the journal).
-func (c *core) vals() Log {
-	if c.values != nil {
-		return c.values
-	}
-	return c.log
-}
+func (c *core) vals() Log { return c.lay.values() }
 
 // replaceLog installs a newly opened log. Called with mu held (or before
 // the collection is shared).
@@ -374,7 +368,7 @@ func (c *core) replaceLog(l Log) {
 	c.gs.seq, c.gs.durable = c.logSeq, 0
 	c.gs.cond.Broadcast()
 	c.gs.mu.Unlock()
-	if c.cfg.Cache != nil && !c.cfg.Swap {
+	if c.cfg.Cache != nil && c.lay.valuesInLog() {
 		c.cfg.Cache.Purge() // offsets of the old file mean nothing now
 	}
 }
@@ -474,7 +468,7 @@ func (c *core) damaged(pos, end int64, h RecordHeader, n int64, status recordSta
 		}
 		return -1, nil
 	}
-	if status == recordBadChecksum && h.Op == OpAppend && c.cfg.Header.Kind == KindList && !c.cfg.Swap {
+	if status == recordBadChecksum && h.Op == OpAppend && c.cfg.Header.Kind == KindList && c.lay.valuesInLog() {
 		sizeHolds := pos+n == end
 		if !sizeHolds {
 			_, _, _, s := c.recordAt(pos+n, end)
@@ -1016,10 +1010,7 @@ func (c *core) Sync() error {
 		c.mu.Unlock()
 		return err
 	}
-	var err error
-	if c.values != nil {
-		err = c.must(c.values.Flush())
-	}
+	err := c.lay.flushValues()
 	if err == nil {
 		err = c.must(c.log.Flush())
 	}
@@ -1098,9 +1089,7 @@ func (c *core) release() error {
 	c.fileMu.Lock()
 	c.fileSeq.Add(1)
 	lerr := c.log.Close()
-	if c.values != nil {
-		lerr = errors.Join(lerr, c.values.Close())
-	}
+	lerr = errors.Join(lerr, c.lay.closeValues())
 	c.fileMu.Unlock()
 	c.gs.mu.Lock()
 	c.gs.seq++

@@ -16,6 +16,9 @@ type List[T any] struct {
 	st    *listState
 	codec Codec[T]
 	cache cacheOf[T]
+	// write writes one operation: logWrite, or swapWrite for a
+	// swap-and-pop list (swap.go).
+	write func(op Op, index int, hasIndex bool, v T, withValue bool) error
 }
 
 // OpenList opens or creates the list stored in storage.
@@ -37,7 +40,12 @@ func OpenList[T any](storage Storage, cfg Config, codec Codec[T]) (*List[T], err
 	if err != nil {
 		return nil, err
 	}
-	return &List[T]{c: c, st: st, codec: codec, cache: newCacheOf[T](c, codec)}, nil
+	l := &List[T]{c: c, st: st, codec: codec, cache: newCacheOf[T](c, codec)}
+	l.write = l.logWrite
+	if st.swap != nil {
+		l.write = func(op Op, i int, _ bool, v T, _ bool) error { return l.swapWrite(op, i, v) }
+	}
+	return l, nil
 }
 
 func (l *List[T]) outOfRange(op string, i, n int) error {
@@ -84,9 +92,11 @@ func (l *List[T]) record(op Op, index int, hasIndex bool, v T, withValue bool) e
 			return err
 		}
 	}
-	if l.st.swap != nil {
-		return l.swapWrite(op, index, v)
-	}
+	return l.write(op, index, hasIndex, v, withValue)
+}
+
+// logWrite appends the operation's record to the log.
+func (l *List[T]) logWrite(op Op, index int, hasIndex bool, v T, withValue bool) error {
 	rec := beginRecord(l.c.scratch[:0], op)
 	if hasIndex {
 		rec = binary.BigEndian.AppendUint64(rec, uint64(index))

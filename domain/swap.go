@@ -58,7 +58,7 @@ func valueRecord(dst, v []byte) []byte {
 // applySwap applies a journal record to the list order. During replay it
 // also notes what each touched slot must hold.
 func (s *listState) applySwap(c *core, op Op, off int64, p []byte) error {
-	base := c.values.Header().Len()
+	base := c.vals().Header().Len()
 	n := s.offs.Len()
 	index := func(limit int) (int, []byte, error) {
 		if len(p) < 8 {
@@ -154,7 +154,7 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 		}
 	}
 	n := l.st.offs.Len()
-	last := c.values.Header().Len() + int64(n-1)*sw.recLen
+	last := c.vals().Header().Len() + int64(n-1)*sw.recLen
 	var hole int64
 	var moved []byte
 	if op == OpPop {
@@ -180,7 +180,7 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 		if op == OpAppend || op == OpInsert {
 			// The value may reach the file before or after its journal
 			// record: recovery copes with either.
-			if _, err := c.values.Append(valueRecord(nil, val)); err != nil {
+			if _, err := c.vals().Append(valueRecord(nil, val)); err != nil {
 				return c.must(err)
 			}
 		}
@@ -190,7 +190,7 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 	// the order changes in memory or the data file changes in place; a
 	// failure before that leaves both as they were, one after it leaves
 	// the collection failed (to be reopened).
-	if err := c.must(c.values.Flush()); err != nil {
+	if err := c.must(c.vals().Flush()); err != nil {
 		return err
 	}
 	off, err := c.appendRecord(rec)
@@ -205,29 +205,30 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 		c.cfg.Cache.Remove(last)
 	}
 	if op == OpSet {
-		if err := c.must(c.values.WriteAt(valueRecord(nil, val), hole)); err != nil {
+		if err := c.must(c.vals().WriteAt(valueRecord(nil, val), hole)); err != nil {
 			return err
 		}
 		return c.applyRecord(rec, off)
 	}
 	if moved != nil {
-		if err := c.must(c.values.WriteAt(valueRecord(nil, moved), hole)); err != nil {
+		if err := c.must(c.vals().WriteAt(valueRecord(nil, moved), hole)); err != nil {
 			return err
 		}
 	}
 	if err := c.applyRecord(rec, off); err != nil {
 		return err
 	}
-	return c.must(c.values.Truncate(last))
+	return c.must(c.vals().Truncate(last))
 }
 
-// loadSwap opens a swap-and-pop list's data file and journal and rebuilds
+// load opens a swap-and-pop list's data file and journal and rebuilds
 // its order from the checkpoint and the journal, repairing the data file.
 // The order is rebuilt exactly or not at all: with no valid checkpoint for
 // this data file, only a journal that still holds the whole history (its
 // first generation, never reset by a checkpoint) can rebuild it, and
 // anything else is ErrCorrupt rather than a list in another order.
-func (c *core) loadSwap() (clean bool, markedLen int64, err error) {
+func (s *swapLayout) load() (clean bool, markedLen int64, err error) {
+	c := s.c
 	st := c.st.(*listState)
 	ro := c.cfg.ReadOnly
 	slots, err := c.storage.OpenLog(c.cfg.Header, !ro)
@@ -235,15 +236,15 @@ func (c *core) loadSwap() (clean bool, markedLen int64, err error) {
 		return false, 0, err
 	}
 	h := slots.Header()
-	jl, err := c.openSwapJournal(slots, st.swap.recLen)
+	jl, err := s.openJournal(slots, st.swap.recLen)
 	if err != nil {
 		_ = slots.Close()
 		return false, 0, err
 	}
-	if c.values != nil {
-		_ = c.values.Close()
+	if s.slots != nil {
+		_ = s.slots.Close()
 	}
-	c.values = slots
+	s.slots = slots
 	c.replaceLog(jl)
 	st.reset()
 	c.epoch.Add(1)
@@ -314,12 +315,12 @@ func (c *core) loadSwap() (clean bool, markedLen int64, err error) {
 		return false, 0, err
 	}
 	c.liveBytes, c.deadBytes = int64(st.offs.Len())*R, 0
-	if err := c.repairSlots(st, base, R); err != nil {
+	if err := s.repairSlots(st, base, R); err != nil {
 		return false, 0, err
 	}
 	if rewritten && !ro {
 		// Bind a checkpoint to the rewritten file before the journal grows.
-		if err := c.checkpointSwap(false); err != nil {
+		if err := s.checkpoint(false); err != nil {
 			return false, 0, err
 		}
 	}
@@ -343,9 +344,10 @@ func rewriteGeneration(old, journal uint64) uint64 {
 	return z
 }
 
-// openSwapJournal checks that slots is a swap-and-pop list's data file of
+// openJournal checks that slots is a swap-and-pop list's data file of
 // the codec's size and opens its journal, creating it for a new list.
-func (c *core) openSwapJournal(slots Log, recLen int64) (Log, error) {
+func (s *swapLayout) openJournal(slots Log, recLen int64) (Log, error) {
+	c := s.c
 	h := slots.Header()
 	if err := h.CheckType(slots.Path(), c.cfg.Header); err != nil {
 		return nil, err
@@ -376,36 +378,37 @@ func (c *core) openSwapJournal(slots Log, recLen int64) (Log, error) {
 
 // repairSlots makes the data file hold exactly the live slots, with the
 // contents the replayed journal determines.
-func (c *core) repairSlots(st *listState, base, R int64) error {
+func (s *swapLayout) repairSlots(st *listState, base, R int64) error {
+	c := s.c
 	end := base + int64(st.offs.Len())*R
-	size := c.values.Size()
+	size := s.slots.Size()
 	for off := base; off < end; off += R {
 		if _, ok := st.swap.pending[off]; !ok && off+R > size {
-			return corrupt(c.values.Path(), off, "slot of a live element missing (file has %d bytes)", size)
+			return corrupt(s.slots.Path(), off, "slot of a live element missing (file has %d bytes)", size)
 		}
 	}
 	if len(st.swap.pending) == 0 && size == end {
 		return nil
 	}
 	if c.cfg.ReadOnly {
-		return fmt.Errorf("%w: %s needs crash recovery: open it read-write once", ErrReadOnly, c.values.Path())
+		return fmt.Errorf("%w: %s needs crash recovery: open it read-write once", ErrReadOnly, s.slots.Path())
 	}
 	if size > end {
-		if err := c.values.Truncate(end); err != nil {
+		if err := s.slots.Truncate(end); err != nil {
 			return err
 		}
 	}
-	for c.values.Size() < end { // slots whose values only the journal has
-		if _, err := c.values.Append(make([]byte, R)); err != nil {
+	for s.slots.Size() < end { // slots whose values only the journal has
+		if _, err := s.slots.Append(make([]byte, R)); err != nil {
 			return err
 		}
 	}
-	if err := c.values.Flush(); err != nil {
+	if err := s.slots.Flush(); err != nil {
 		return err
 	}
 	for off, rec := range st.swap.pending {
 		if off < end {
-			if err := c.values.WriteAt(rec, off); err != nil {
+			if err := s.slots.WriteAt(rec, off); err != nil {
 				return err
 			}
 		}
@@ -413,19 +416,20 @@ func (c *core) repairSlots(st *listState, base, R int64) error {
 	return nil
 }
 
-// checkpointSwap saves the order and starts a fresh journal.
-func (c *core) checkpointSwap(clean bool) error {
-	if err := c.must(c.values.Flush()); err != nil {
+// checkpoint saves the order and starts a fresh journal.
+func (s *swapLayout) checkpoint(clean bool) error {
+	c := s.c
+	if err := c.must(s.slots.Flush()); err != nil {
 		return err
 	}
-	if err := c.values.SyncData(); err != nil { // the file must be whole before the journal goes
+	if err := s.slots.SyncData(); err != nil { // the file must be whole before the journal goes
 		return c.fail(err)
 	}
 	if err := c.must(c.log.Flush()); err != nil {
 		return err
 	}
-	next := journalHeader(c.values.Header(), c.log.Header().Generation+1)
-	cp := c.newCheckpoint(c.st, c.values)
+	next := journalHeader(s.slots.Header(), c.log.Header().Generation+1)
+	cp := c.newCheckpoint(c.st, s.slots)
 	cp.journalGen, cp.dataLength = next.Generation, next.Len()
 	if err := c.saveIndex(cp.parts(clean)...); err != nil {
 		return fmt.Errorf("fscollections: write checkpoint: %w", err)
@@ -441,10 +445,11 @@ func (c *core) checkpointSwap(clean bool) error {
 	return nil
 }
 
-// rewriteSwap rewrites the data file in list order (Compact) or empty (Clear).
-func (c *core) rewriteSwap(clear bool) error {
+// rewrite rewrites the data file in list order (Compact) or empty (Clear).
+func (s *swapLayout) rewrite(clear bool) error {
+	c := s.c
 	st := c.st.(*listState)
-	h := c.values.Header()
+	h := s.slots.Header()
 	h.Generation = rewriteGeneration(h.Generation, c.log.Header().Generation)
 	dst, err := c.storage.CreateReplacement(h)
 	if err != nil {
@@ -468,18 +473,18 @@ func (c *core) rewriteSwap(clear bool) error {
 	nextJournal := journalHeader(h, c.log.Header().Generation+1)
 	if err != nil {
 		_ = dst.Close()
-		return fmt.Errorf("fscollections: rewrite %s: %w", c.values.Path(), err)
+		return fmt.Errorf("fscollections: rewrite %s: %w", s.slots.Path(), err)
 	}
 	installed, err := c.storage.InstallReplacement(dst)
 	if !installed {
 		_ = dst.Close()
-		return fmt.Errorf("fscollections: rewrite %s: %w", c.values.Path(), err)
+		return fmt.Errorf("fscollections: rewrite %s: %w", s.slots.Path(), err)
 	}
 	cp := c.newCheckpoint(next, dst)
 	cp.journalGen, cp.dataLength = nextJournal.Generation, nextJournal.Len()
 	c.fileMu.Lock()
-	_ = c.values.Close()
-	c.values = dst
+	_ = s.slots.Close()
+	s.slots = dst
 	c.fileMu.Unlock()
 	st.adopt(next)
 	if c.cfg.Cache != nil {
