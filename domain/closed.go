@@ -6,8 +6,8 @@ package domain
 // instead of panicking on a nil pointer.
 
 func closedCore() *core {
-	c := &core{closed: true, st: &keyState{}}
-	c.lay = logLayout{c: c}
+	c := newCore(Config{}, &keyState{})
+	c.closed = true
 	return c
 }
 

@@ -8,9 +8,26 @@ import (
 // Checkpoints and compaction: keeping the index file and the data file
 // small and recent. See FORMAT.md for the crash-safety argument.
 
+// copyBatch is how many records compaction copies per copyRecords call.
+const copyBatch = 4096
+
+// CopyTo writes a consistent, compacted copy of the map to dst (see core.CopyTo).
+func (m *Map[V]) CopyTo(dst Storage) error { return m.c.CopyTo(dst) }
+
+// CopyTo writes a consistent, compacted copy of the list to dst (see core.CopyTo).
+func (l *List[T]) CopyTo(dst Storage) error { return l.c.CopyTo(dst) }
+
+// CopyTo writes a consistent, compacted copy of the set to dst (see core.CopyTo).
+func (s *Set[T]) CopyTo(dst Storage) error { return s.c.CopyTo(dst) }
+
+// compaction rewrites the data file with only the live records (Compact),
+// or none (Clear), and copies them for Backup.
+type compaction struct{ c *core }
+
 // housekeeping runs after every successful write, under the write lock:
 // automatic compaction and periodic checkpoints.
-func (c *core) housekeeping() error {
+func (cm *compaction) housekeeping() error {
+	c := cm.c
 	if t := c.cfg.CompactionThreshold; t > 0 {
 		total := c.liveBytes + c.deadBytes
 		if c.log.Size() >= c.cfg.CompactionFloor && total > 0 &&
@@ -33,9 +50,6 @@ func (c *core) housekeeping() error {
 	return nil
 }
 
-// copyBatch is how many records compaction copies per copyRecords call.
-const copyBatch = 4096
-
 // copyRecords appends the records at offs to dst, in order, verifying each
 // against its checksum, and replaces each offset with the record's offset
 // in dst. A record of op asIs that is not flagged deleted is the same in
@@ -43,7 +57,8 @@ const copyBatch = 4096
 // and all, with no checksum recomputed. Any other record is rewritten:
 // rebuild makes it, from beginRecord to its payload (nil: the same op and
 // payload), and copyRecords finishes it.
-func (c *core) copyRecords(dst Log, offs []int64, asIs Op, rebuild func(rec []byte, off int64, op Op, p []byte) ([]byte, error)) error {
+func (cm *compaction) copyRecords(dst Log, offs []int64, asIs Op, rebuild func(rec []byte, off int64, op Op, p []byte) ([]byte, error)) error {
+	c := cm.c
 	var (
 		src              = c.vals()
 		rec              []byte
@@ -106,116 +121,17 @@ func (c *core) copyRecords(dst Log, offs []int64, asIs Op, rebuild func(rec []by
 	return flush(len(offs))
 }
 
-// saveIndex writes b to the index file. Every save goes through here.
-func (c *core) saveIndex(parts ...[]byte) error {
-	c.saveMu.Lock()
-	defer c.saveMu.Unlock()
-	c.saveGen++
-	return c.index.Save(parts...)
-}
-
-// checkpointInBackground writes the index to a staged file under the write
-// lock, straight from the live arrays (no copy on the heap: the page cache
-// takes it), and leaves the fsyncs of the data and of the staged index, and
-// the rename that installs it, to a goroutine, so the write that crossed the
-// threshold does not wait for the disk. The staged index is installed only
-// if no newer checkpoint was saved meanwhile and the data file is still the
-// one it describes; a failed data fsync fails the collection, as in the
-// foreground.
-func (c *core) checkpointInBackground() error {
-	if c.bgRunning.Load() {
-		return nil
-	}
-	if err := c.must(c.log.Flush()); err != nil {
-		return err
-	}
-	cp := c.newCheckpoint(c.st, c.log)
-	c.ckptLength = cp.dataLength
-	staged, err := c.index.Stage(cp.parts(false)...)
-	if err != nil {
-		return nil // the next checkpoint tries again; nothing is lost
-	}
-	log, seq := c.log, c.fileSeq.Load()
-	c.saveMu.Lock()
-	gen := c.saveGen
-	c.saveMu.Unlock()
-	c.bgRunning.Store(true)
-	c.bg.Add(1)
-	go func() {
-		defer c.bg.Done()
-		defer c.bgRunning.Store(false)
-		c.fileMu.RLock()
-		if c.fileSeq.Load() != seq {
-			c.fileMu.RUnlock()
-			_ = staged.Discard()
-			return // replaced or closed meanwhile
-		}
-		err := log.SyncData()
-		c.fileMu.RUnlock()
-		if err != nil {
-			_ = staged.Discard()
-			c.fail(err)
-			return
-		}
-		c.saveMu.Lock()
-		defer c.saveMu.Unlock()
-		if c.saveGen != gen || c.fileSeq.Load() != seq {
-			_ = staged.Discard()
-			return
-		}
-		if staged.Commit() == nil { // on failure the next checkpoint tries again; nothing is lost
-			c.saveGen++
-		} else {
-			_ = staged.Discard()
-		}
-	}()
-	return nil
-}
-
-// checkpoint makes the log durable and writes the index file to cover it.
-func (c *core) checkpoint(clean bool) error { return c.lay.checkpoint(clean) }
-
-// checkpointLog is checkpoint for the log layout.
-func (c *core) checkpointLog(clean bool) error {
-	if err := c.must(c.log.Flush()); err != nil {
-		return err
-	}
-	if err := c.log.SyncData(); err != nil {
-		return c.fail(err)
-	}
-	cp := c.newCheckpoint(c.st, c.log)
-	if err := c.saveIndex(cp.parts(clean)...); err != nil {
-		return fmt.Errorf("fscollections: write checkpoint: %w", err)
-	}
-	c.ckptLength = cp.dataLength
-	return nil
-}
-
-func (c *core) newCheckpoint(st state, l Log) *checkpoint {
-	cp := &checkpoint{
-		kind:       c.cfg.Header.Kind,
-		generation: l.Header().Generation,
-		dataLength: l.Size(),
-	}
-	if cp.kind != KindList {
-		cp.version = c.version
-	}
-	if st == c.st {
-		cp.liveBytes, cp.deadBytes = c.liveBytes, c.deadBytes
-	} else {
-		cp.liveBytes = l.Size() - l.Header().Len()
-	}
-	st.save(cp)
-	return cp
-}
-
 // rewrite replaces the data file by one holding only the live records
 // (Compact), or none (Clear), under a new generation. Crash-safe: the new
 // file is complete and durable before it is renamed over the old one.
-func (c *core) rewrite(clear bool) error { return c.lay.rewrite(clear) }
+func (cm *compaction) rewrite(clear bool) error {
+	c := cm.c
+	return c.lay.rewrite(clear)
+}
 
 // rewriteLog is rewrite for the log layout.
-func (c *core) rewriteLog(clear bool) error {
+func (cm *compaction) rewriteLog(clear bool) error {
+	c := cm.c
 	h := c.log.Header()
 	h.Generation = NewGeneration(h.Generation)
 	dst, err := c.storage.CreateReplacement(h)
@@ -276,7 +192,8 @@ func (c *core) rewriteLog(clear bool) error {
 // checkpoint with the clean-close marker. It holds the read lock
 // throughout, so the copy is one consistent state: writers wait, readers
 // do not. dst is closed afterwards.
-func (c *core) CopyTo(dst Storage) (err error) {
+func (cm *compaction) CopyTo(dst Storage) (err error) {
+	c := cm.c
 	defer func() { err = errors.Join(err, dst.Close()) }()
 	if err := c.beginRead(); err != nil {
 		return err
@@ -316,12 +233,3 @@ func (c *core) CopyTo(dst Storage) (err error) {
 	}
 	return dst.Index().Save(cp.parts(true)...)
 }
-
-// CopyTo writes a consistent, compacted copy of the map to dst (see core.CopyTo).
-func (m *Map[V]) CopyTo(dst Storage) error { return m.c.CopyTo(dst) }
-
-// CopyTo writes a consistent, compacted copy of the list to dst (see core.CopyTo).
-func (l *List[T]) CopyTo(dst Storage) error { return l.c.CopyTo(dst) }
-
-// CopyTo writes a consistent, compacted copy of the set to dst (see core.CopyTo).
-func (s *Set[T]) CopyTo(dst Storage) error { return s.c.CopyTo(dst) }

@@ -1,0 +1,131 @@
+package domain
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// checkpoints writes the index file: a checkpoint of the state that
+// covers the log up to a length, in the foreground or, while writers go
+// on, in the background.
+type checkpoints struct {
+	c *core
+	// Every index file save goes through saveIndex, which counts them in
+	// saveGen under saveMu: a background checkpoint taken before a newer
+	// save is dropped instead of overwriting it.
+	saveMu    sync.Mutex
+	saveGen   uint64
+	bg        sync.WaitGroup // background checkpoints
+	bgRunning atomic.Bool
+}
+
+// saveIndex writes b to the index file. Every save goes through here.
+func (ck *checkpoints) saveIndex(parts ...[]byte) error {
+	c := ck.c
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	c.saveGen++
+	return c.index.Save(parts...)
+}
+
+// checkpointInBackground writes the index to a staged file under the write
+// lock, straight from the live arrays (no copy on the heap: the page cache
+// takes it), and leaves the fsyncs of the data and of the staged index, and
+// the rename that installs it, to a goroutine, so the write that crossed the
+// threshold does not wait for the disk. The staged index is installed only
+// if no newer checkpoint was saved meanwhile and the data file is still the
+// one it describes; a failed data fsync fails the collection, as in the
+// foreground.
+func (ck *checkpoints) checkpointInBackground() error {
+	c := ck.c
+	if c.bgRunning.Load() {
+		return nil
+	}
+	if err := c.must(c.log.Flush()); err != nil {
+		return err
+	}
+	cp := c.newCheckpoint(c.st, c.log)
+	c.ckptLength = cp.dataLength
+	staged, err := c.index.Stage(cp.parts(false)...)
+	if err != nil {
+		return nil // the next checkpoint tries again; nothing is lost
+	}
+	log, seq := c.log, c.fileSeq.Load()
+	c.saveMu.Lock()
+	gen := c.saveGen
+	c.saveMu.Unlock()
+	c.bgRunning.Store(true)
+	c.bg.Add(1)
+	go func() {
+		defer c.bg.Done()
+		defer c.bgRunning.Store(false)
+		c.fileMu.RLock()
+		if c.fileSeq.Load() != seq {
+			c.fileMu.RUnlock()
+			_ = staged.Discard()
+			return // replaced or closed meanwhile
+		}
+		err := log.SyncData()
+		c.fileMu.RUnlock()
+		if err != nil {
+			_ = staged.Discard()
+			c.fail(err)
+			return
+		}
+		c.saveMu.Lock()
+		defer c.saveMu.Unlock()
+		if c.saveGen != gen || c.fileSeq.Load() != seq {
+			_ = staged.Discard()
+			return
+		}
+		if staged.Commit() == nil { // on failure the next checkpoint tries again; nothing is lost
+			c.saveGen++
+		} else {
+			_ = staged.Discard()
+		}
+	}()
+	return nil
+}
+
+// checkpoint makes the log durable and writes the index file to cover it.
+func (ck *checkpoints) checkpoint(clean bool) error {
+	c := ck.c
+	return c.lay.checkpoint(clean)
+}
+
+// checkpointLog is checkpoint for the log layout.
+func (ck *checkpoints) checkpointLog(clean bool) error {
+	c := ck.c
+	if err := c.must(c.log.Flush()); err != nil {
+		return err
+	}
+	if err := c.log.SyncData(); err != nil {
+		return c.fail(err)
+	}
+	cp := c.newCheckpoint(c.st, c.log)
+	if err := c.saveIndex(cp.parts(clean)...); err != nil {
+		return fmt.Errorf("fscollections: write checkpoint: %w", err)
+	}
+	c.ckptLength = cp.dataLength
+	return nil
+}
+
+func (ck *checkpoints) newCheckpoint(st state, l Log) *checkpoint {
+	c := ck.c
+	cp := &checkpoint{
+		kind:       c.cfg.Header.Kind,
+		generation: l.Header().Generation,
+		dataLength: l.Size(),
+	}
+	if cp.kind != KindList {
+		cp.version = c.version
+	}
+	if st == c.st {
+		cp.liveBytes, cp.deadBytes = c.liveBytes, c.deadBytes
+	} else {
+		cp.liveBytes = l.Size() - l.Header().Len()
+	}
+	st.save(cp)
+	return cp
+}
