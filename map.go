@@ -96,6 +96,45 @@ func (m *FSMap[V]) Lookup(key string) (V, bool, error) { return m.inner().Lookup
 // Set sets key to v. O(1).
 func (m *FSMap[V]) Set(key string, v V) error { return m.inner().Set(m.full(key), v) }
 
+// GetMany returns the values of keys, in order, and whether each is
+// present (a missing key is not an error). The keys are looked up
+// together, up to 1,024 per hold of the read lock, so their memory
+// misses overlap: several times faster than as many Gets. On Redis, one
+// HMGET per 1,024 keys.
+func (m *FSMap[V]) GetMany(keys ...string) (values []V, found []bool, err error) {
+	values, found = make([]V, len(keys)), make([]bool, len(keys))
+	err = m.inner().GetMany(m.fullKeys(keys), values, found)
+	return values, found, err
+}
+
+// SetMany sets keys[i] to values[i], in order (a key given twice ends
+// with its last value). Up to 1,024 keys are written per hold of the write
+// lock and committed as one (with SyncAlways, one fsync per 1,024). It is
+// not a transaction: after an error or a crash, the writes before it
+// stay. ErrInvalidOptions when the lengths differ.
+func (m *FSMap[V]) SetMany(keys []string, values []V) error {
+	return m.inner().SetMany(m.fullKeys(keys), values)
+}
+
+// DeleteMany deletes keys (missing ones are skipped) and returns how many
+// were present, batched as SetMany. A deletion reads nothing of the value
+// it removes.
+func (m *FSMap[V]) DeleteMany(keys ...string) (deleted int, err error) {
+	return m.inner().DeleteMany(m.fullKeys(keys))
+}
+
+// fullKeys is full for many keys.
+func (m *FSMap[V]) fullKeys(keys []string) []string {
+	if !m.view() {
+		return keys
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = m.prefix + k
+	}
+	return out
+}
+
 // Delete removes key, or returns ErrNotFound (as Python's del).
 func (m *FSMap[V]) Delete(key string) error { return m.inner().Delete(m.full(key)) }
 

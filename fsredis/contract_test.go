@@ -3,6 +3,7 @@ package fsredis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -22,6 +23,7 @@ func TestContract(t *testing.T) {
 			t.Run("Take", func(t *testing.T) { contractTake(t, e) })
 			t.Run("Map", func(t *testing.T) { contractMap(t, e) })
 			t.Run("MapAtomic", func(t *testing.T) { contractMapAtomic(t, e) })
+			t.Run("MapBatches", func(t *testing.T) { contractMapBatches(t, e) })
 			t.Run("MapVersions", func(t *testing.T) { contractVersions(t, e) })
 			t.Run("MapView", func(t *testing.T) { contractView(t, e) })
 			t.Run("Set", func(t *testing.T) { contractSet(t, e) })
@@ -692,4 +694,61 @@ func contractComputeRace(t *testing.T, e *engineUnderTest) {
 	if v, err := m.Get("n"); err != nil || v != goroutines*each {
 		t.Fatalf("counter = %d, %v; want %d", v, err, goroutines*each)
 	}
+}
+
+func contractMapBatches(t *testing.T, e *engineUnderTest) {
+	m := must(openMap[string](e, e.fresh("batches"), nil))(t)
+	keys := make([]string, 2500)
+	vals := make([]string, len(keys))
+	for i := range keys {
+		keys[i], vals[i] = fmt.Sprintf("k%05d", i), fmt.Sprintf("v%d", i)
+	}
+	ok(t, m.SetMany(keys, vals))
+	if m.Len() != len(keys) {
+		t.Fatalf("Len after SetMany = %d", m.Len())
+	}
+	got, found, err := m.GetMany("k00007", "missing", "k02499", "k00007")
+	ok(t, err)
+	if !slices.Equal(found, []bool{true, false, true, true}) || !slices.Equal(got, []string{"v7", "", "v2499", "v7"}) {
+		t.Fatalf("GetMany = %q, %v", got, found)
+	}
+	all, found, err := m.GetMany(keys...)
+	ok(t, err)
+	if !slices.Equal(all, vals) || slices.Contains(found, false) {
+		t.Fatal("GetMany of every key differs from what SetMany wrote")
+	}
+	// Order: SetMany's keys in order; an overwrite keeps its place.
+	ok(t, m.SetMany([]string{"k00001", "new"}, []string{"again", "n"}))
+	ks := collect(m.Keys())
+	if ks[1] != "k00001" || ks[len(ks)-1] != "new" {
+		t.Fatalf("order after SetMany: %v … %v", ks[:3], ks[len(ks)-1])
+	}
+	wantErr(t, "SetMany with unequal lengths", m.SetMany([]string{"a"}, nil), fscollections.ErrInvalidOptions)
+	n, err := m.DeleteMany(append(keys[:2000:2000], "missing", "k00000")...)
+	if err != nil || n != 2000 {
+		t.Fatalf("DeleteMany = %d, %v; want 2000", n, err)
+	}
+	if m.Len() != 501 {
+		t.Fatalf("Len after DeleteMany = %d, want 501", m.Len())
+	}
+	// A view prefixes its keys.
+	v := m.Sub("p/")
+	ok(t, v.SetMany([]string{"a", "b"}, []string{"1", "2"}))
+	if x, _ := m.Get("p/b"); x != "2" {
+		t.Fatalf("view SetMany wrote p/b = %q", x)
+	}
+	if got, found, err := v.GetMany("a", "zz"); err != nil || got[0] != "1" || found[1] {
+		t.Fatalf("view GetMany = %q, %v, %v", got, found, err)
+	}
+	if n, err := v.DeleteMany("a", "b"); err != nil || n != 2 {
+		t.Fatalf("view DeleteMany = %d, %v", n, err)
+	}
+	ao := must(openMap[string](e, e.fresh("batches-ao"), &fscollections.Options{AppendOnly: true}))(t)
+	ok(t, ao.SetMany([]string{"a"}, []string{"1"}))
+	_, err = ao.DeleteMany("a")
+	wantErr(t, "DeleteMany on an append-only map", err, fscollections.ErrAppendOnly)
+	wantErr(t, "SetMany of an existing key, append-only", ao.SetMany([]string{"a"}, []string{"2"}), fscollections.ErrAppendOnly)
+	ok(t, m.Close())
+	_, _, err = m.GetMany("a")
+	wantErr(t, "GetMany after Close", err, fscollections.ErrClosed)
 }

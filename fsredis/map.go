@@ -227,6 +227,74 @@ func (m *hashMap[V]) SetDefault(key string, v V) (V, error) {
 	return v, nil
 }
 
+// GetMany reads keys with HMGET, manyBatch at a time (one round trip each).
+func (m *hashMap[V]) GetMany(keys []string, vals []V, found []bool) error {
+	if len(vals) < len(keys) || len(found) < len(keys) {
+		return fmt.Errorf("%w: GetMany of %d keys into %d values and %d flags",
+			domain.ErrInvalidOptions, len(keys), len(vals), len(found))
+	}
+	if err := m.usable("GetMany"); err != nil {
+		return err
+	}
+	for lo := 0; lo < len(keys); lo += manyBatch {
+		hi := min(len(keys), lo+manyBatch)
+		res, err := m.rdb.HMGet(ctx, m.keys.vals, keys[lo:hi]...).Result()
+		if err != nil {
+			return m.wrap("GetMany", err)
+		}
+		for i, r := range res {
+			var zero V
+			vals[lo+i], found[lo+i] = zero, r != nil
+			if r == nil {
+				continue
+			}
+			if vals[lo+i], err = m.decodeStored(keys[lo+i], r.(string)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// manyBatch is how many keys a batched call sends per round trip.
+const manyBatch = 1024
+
+// SetMany sets keys[i] to vals[i]: one script call per updateBatch pairs,
+// each atomic.
+func (m *hashMap[V]) SetMany(keys []string, vals []V) error {
+	if len(vals) != len(keys) {
+		return fmt.Errorf("%w: SetMany of %d keys and %d values", domain.ErrInvalidOptions, len(keys), len(vals))
+	}
+	return m.Update(func(yield func(string, V) bool) {
+		for i, k := range keys {
+			if !yield(k, vals[i]) {
+				return
+			}
+		}
+	})
+}
+
+// DeleteMany deletes keys, manyBatch per script call, and returns how many
+// were present.
+func (m *hashMap[V]) DeleteMany(keys []string) (int, error) {
+	if err := m.writable("DeleteMany", true); err != nil {
+		return 0, err
+	}
+	n := 0
+	for lo := 0; lo < len(keys); lo += manyBatch {
+		args := make([]any, 0, min(len(keys)-lo, manyBatch))
+		for _, k := range keys[lo:min(len(keys), lo+manyBatch)] {
+			args = append(args, k)
+		}
+		d, err := m.run("DeleteMany", mapDeleteManyScript, args...).Int()
+		n += d
+		if err != nil {
+			return n, m.wrap("DeleteMany", err)
+		}
+	}
+	return n, nil
+}
+
 // RandomKey returns a uniformly random key (HRANDFIELD).
 func (m *hashMap[V]) RandomKey() (string, error) {
 	if err := m.usable("RandomKey"); err != nil {

@@ -156,3 +156,10 @@ func LoadScripts(client redis.UniversalClient) error {
 	}
 	return errors.Join(errs...)
 }
+
+// The Redis engine implements the seam.
+var (
+	_ engine.List[int] = (*list[int])(nil)
+	_ engine.Map[int]  = (*hashMap[int])(nil)
+	_ engine.Set[int]  = (*set[int])(nil)
+)

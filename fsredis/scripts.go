@@ -108,6 +108,18 @@ del(ARGV[1])
 return {1, value(cur)}
 `)
 
+// mapDeleteManyScript deletes keys. ARGV: keys. Returns how many were present.
+var mapDeleteManyScript = redis.NewScript(mapPrelude + `
+local n = 0
+for i = 1, #ARGV do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    del(ARGV[i])
+    n = n + 1
+  end
+end
+return n
+`)
+
 // mapPopItemScript removes the most recently inserted key. Returns {1,
 // key, value} or {0}.
 var mapPopItemScript = redis.NewScript(mapPrelude + `
@@ -241,6 +253,6 @@ return -1
 
 // allScripts are loaded at open, so that the first call of each is an EVALSHA.
 var allScripts = []*redis.Script{openScript, mapSetScript, mapSetDefaultScript, mapSwapScript,
-	mapCASScript, mapCADScript, mapDeleteScript, mapPopItemScript, mapInfoScript,
+	mapCASScript, mapCADScript, mapDeleteScript, mapDeleteManyScript, mapPopItemScript, mapInfoScript,
 	mapIfVersionScript, mapBatchScript, setAddScript, listInsertScript, listPopScript,
 	listSliceScript, listReverseScript, listSetScript}

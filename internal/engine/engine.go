@@ -85,6 +85,12 @@ type Map[V any] interface {
 	Pop(key string) (V, error)
 	PopItem() (string, V, error)
 	SetDefault(key string, v V) (V, error)
+	// GetMany sets vals[i] and found[i] for keys[i], looked up together.
+	GetMany(keys []string, vals []V, found []bool) error
+	// SetMany sets keys[i] to vals[i], in batches committed as one.
+	SetMany(keys []string, vals []V) error
+	// DeleteMany deletes keys and returns how many were present.
+	DeleteMany(keys []string) (int, error)
 	Update(seq iter.Seq2[string, V]) error
 	RandomKey() (string, error)
 	All() iter.Seq2[string, V]

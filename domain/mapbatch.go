@@ -1,0 +1,110 @@
+package domain
+
+import "fmt"
+
+// Batched map operations: many keys under one hold of the lock. Lookups
+// go through the hash table together (their cache misses overlap, see
+// keyState.findMany); writes are committed as one (with SyncAlways, one
+// fsync for the batch). A batch longer than manyBatch takes the lock once
+// per manyBatch keys, so that other goroutines get their turn.
+
+// manyBatch is how many keys a batched operation handles per lock hold.
+const manyBatch = 1024
+
+// GetMany sets vals[i] and found[i] to the value of keys[i] and whether it
+// is present.
+func (m *Map[V]) GetMany(keys []string, vals []V, found []bool) error {
+	if len(vals) < len(keys) || len(found) < len(keys) {
+		return fmt.Errorf("%w: GetMany of %d keys into %d values and %d flags", ErrInvalidOptions, len(keys), len(vals), len(found))
+	}
+	kb := make([][]byte, 0, min(len(keys), manyBatch))
+	offs := make([]int64, 0, min(len(keys), manyBatch))
+	owned, _ := any(m.codec).(ownedDecoder[V])
+	var mem slab
+	for lo := 0; lo < len(keys); lo += manyBatch {
+		hi := min(len(keys), lo+manyBatch)
+		kb, offs = kb[:0], offs[:hi-lo]
+		for _, k := range keys[lo:hi] {
+			kb = append(kb, stringBytes(k))
+		}
+		if err := m.c.beginRead(); err != nil {
+			return err
+		}
+		err := m.getFound(kb, offs, owned, &mem, vals[lo:hi], found[lo:hi])
+		m.c.endRead()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// getFound looks keys up together and decodes what it finds. Read lock held.
+func (m *Map[V]) getFound(keys [][]byte, offs []int64, owned ownedDecoder[V], mem *slab, vals []V, found []bool) error {
+	m.st.findMany(m.c, keys, offs)
+	for i, off := range offs {
+		var zero V
+		vals[i], found[i] = zero, off != 0
+		if off == 0 {
+			continue
+		}
+		_, b, err := m.entryAt(off)
+		if err != nil {
+			return err
+		}
+		v, ok := m.cache.iterValue(owned, mem, off, b)
+		if !ok {
+			if v, err = m.decode(off, b); err != nil {
+				return err
+			}
+		}
+		vals[i] = v
+	}
+	return nil
+}
+
+// SetMany sets keys[i] to vals[i], in order.
+func (m *Map[V]) SetMany(keys []string, vals []V) error {
+	if len(vals) != len(keys) {
+		return fmt.Errorf("%w: SetMany of %d keys and %d values", ErrInvalidOptions, len(keys), len(vals))
+	}
+	for lo := 0; lo < len(keys); lo += manyBatch {
+		hi := min(len(keys), lo+manyBatch)
+		if err := m.c.beginWrite(); err != nil {
+			return err
+		}
+		var err error
+		for i := lo; i < hi && err == nil; i++ {
+			err = m.set(keys[i], vals[i])
+		}
+		if err := m.c.endWrite(err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteMany deletes keys, in order, and returns how many were present.
+func (m *Map[V]) DeleteMany(keys []string) (int, error) {
+	n := 0
+	for lo := 0; lo < len(keys); lo += manyBatch {
+		hi := min(len(keys), lo+manyBatch)
+		if err := m.c.beginWrite(); err != nil {
+			return n, err
+		}
+		var err error
+		for _, k := range keys[lo:hi] {
+			var found bool
+			if found, err = m.delete(stringBytes(k)); err != nil {
+				break
+			}
+			if found {
+				n++
+			}
+		}
+		if err := m.c.endWrite(err); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
