@@ -107,6 +107,13 @@ func (m *FSMap[V]) GetMany(keys ...string) (values []V, found []bool, err error)
 	return values, found, err
 }
 
+// ContainsMany reports, for each key, whether it is present, looked up
+// together as GetMany does but reading no value.
+func (m *FSMap[V]) ContainsMany(keys ...string) (found []bool, err error) {
+	found = make([]bool, len(keys))
+	return found, m.inner().ContainsMany(m.fullKeys(keys), found)
+}
+
 // SetMany sets keys[i] to values[i], in order (a key given twice ends
 // with its last value). Up to 1,024 keys are written per hold of the write
 // lock and committed as one (with SyncAlways, one fsync per 1,024). It is

@@ -167,6 +167,9 @@ func CheckTypeName(name string) error {
 	return nil
 }
 
+// DefaultBackupLockTimeout is how long Backup waits for its destination's lock.
+const DefaultBackupLockTimeout = time.Second
+
 // Backup writes a copy of a collection to a new collection at path:
 // copyTo is the collection's CopyTo. A collection already at path is
 // refused (ErrInvalidOptions) and left alone; a copy that fails is removed.

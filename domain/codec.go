@@ -319,6 +319,23 @@ func (stringCodec) FixedSize() int                              { return 0 }
 func (stringCodec) Append(dst []byte, v string) ([]byte, error) { return append(dst, v...), nil }
 func (stringCodec) Decode(b []byte) (string, error)             { return string(b), nil }
 
+// RawCodec is the codec of raw bytes stored as they are, under typeName
+// (written in the data file header): []byte's built-in codec with a name
+// of its own, for a collection whose bytes are a format of the caller's.
+func RawCodec(typeName string) Codec[[]byte] { return namedBytesCodec{typeName} }
+
+type namedBytesCodec struct {
+	name string
+}
+
+func (c namedBytesCodec) TypeName() string { return c.name }
+func (namedBytesCodec) FixedSize() int     { return 0 }
+func (namedBytesCodec) Append(dst []byte, v []byte) ([]byte, error) {
+	return append(dst, v...), nil
+}
+func (namedBytesCodec) Decode(b []byte) ([]byte, error)      { return append([]byte(nil), b...), nil }
+func (namedBytesCodec) decodeOwned(b []byte) ([]byte, error) { return b, nil }
+
 type bytesCodec struct{}
 
 func (bytesCodec) TypeName() string                            { return "[]byte" }

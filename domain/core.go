@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // state is the in-memory index of one kind of collection. Every change to
@@ -67,6 +68,9 @@ type core struct {
 	defrag  func() // the state's defrag, if it has one
 
 	bgErr error // guarded by mu: the last background fsync failure
+	// batchTime, when not 0, is the write time (Unix ns) of every entry a
+	// batch writes under one hold of the write lock; see writeTime.
+	batchTime int64
 
 	errMu   sync.Mutex
 	iterErr error
@@ -86,6 +90,15 @@ type core struct {
 	// the kernel may have dropped dirty pages, so what is on disk is
 	// unknown until the files are reopened and replayed.
 	failure atomic.Pointer[error]
+}
+
+// writeTime is the time recorded with a versioned entry written now:
+// the batch's, in a batch. Write lock held.
+func (c *core) writeTime() int64 {
+	if c.batchTime != 0 {
+		return c.batchTime
+	}
+	return time.Now().UnixNano()
 }
 
 // fail records err as the collection's failure (the first one wins) and returns it.

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
-	"time"
 	"unsafe"
 )
 
@@ -50,7 +49,7 @@ func (k keyed) put(key []byte, appendValue func([]byte) ([]byte, error)) error {
 		rec = beginRecord(k.c.scratch[:0], OpPutV)
 		rec = appendKeyed(rec, key)
 		rec = binary.BigEndian.AppendUint64(rec, version)
-		rec = binary.BigEndian.AppendUint64(rec, uint64(time.Now().UnixNano()))
+		rec = binary.BigEndian.AppendUint64(rec, uint64(k.c.writeTime()))
 	} else {
 		rec = beginRecord(k.c.scratch[:0], OpPut)
 		rec = appendKeyed(rec, key)

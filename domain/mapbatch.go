@@ -1,6 +1,10 @@
 package domain
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+	"time"
+)
 
 // Batched map operations: many keys under one hold of the lock. Lookups
 // go through the hash table together (their cache misses overlap, see
@@ -11,14 +15,33 @@ import "fmt"
 // manyBatch is how many keys a batched operation handles per lock hold.
 const manyBatch = 1024
 
+// manyScratch is the working memory of one batched lookup.
+type manyScratch struct {
+	keys [][]byte
+	offs []int64
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &manyScratch{keys: make([][]byte, 0, manyBatch), offs: make([]int64, manyBatch)}
+}}
+
+func getScratch() *manyScratch { return scratchPool.Get().(*manyScratch) }
+
+// putScratch returns sc to the pool, dropping its references to keys.
+func putScratch(sc *manyScratch) {
+	clear(sc.keys[:cap(sc.keys)])
+	scratchPool.Put(sc)
+}
+
 // GetMany sets vals[i] and found[i] to the value of keys[i] and whether it
 // is present.
 func (m *Map[V]) GetMany(keys []string, vals []V, found []bool) error {
 	if len(vals) < len(keys) || len(found) < len(keys) {
 		return fmt.Errorf("%w: GetMany of %d keys into %d values and %d flags", ErrInvalidOptions, len(keys), len(vals), len(found))
 	}
-	kb := make([][]byte, 0, min(len(keys), manyBatch))
-	offs := make([]int64, 0, min(len(keys), manyBatch))
+	sc := getScratch()
+	defer putScratch(sc)
+	kb, offs := sc.keys, sc.offs
 	owned, _ := any(m.codec).(ownedDecoder[V])
 	var mem slab
 	for lo := 0; lo < len(keys); lo += manyBatch {
@@ -63,6 +86,32 @@ func (m *Map[V]) getFound(keys [][]byte, offs []int64, owned ownedDecoder[V], me
 	return nil
 }
 
+// ContainsMany sets found[i] to whether keys[i] is present, reading no value.
+func (m *Map[V]) ContainsMany(keys []string, found []bool) error {
+	if len(found) < len(keys) {
+		return fmt.Errorf("%w: ContainsMany of %d keys into %d flags", ErrInvalidOptions, len(keys), len(found))
+	}
+	sc := getScratch()
+	defer putScratch(sc)
+	kb, offs := sc.keys, sc.offs
+	for lo := 0; lo < len(keys); lo += manyBatch {
+		hi := min(len(keys), lo+manyBatch)
+		kb, offs = kb[:0], offs[:hi-lo]
+		for _, k := range keys[lo:hi] {
+			kb = append(kb, stringBytes(k))
+		}
+		if err := m.c.beginRead(); err != nil {
+			return err
+		}
+		m.st.findMany(m.c, kb, offs)
+		m.c.endRead()
+		for i, off := range offs {
+			found[lo+i] = off != 0
+		}
+	}
+	return nil
+}
+
 // SetMany sets keys[i] to vals[i], in order.
 func (m *Map[V]) SetMany(keys []string, vals []V) error {
 	if len(vals) != len(keys) {
@@ -74,9 +123,11 @@ func (m *Map[V]) SetMany(keys []string, vals []V) error {
 			return err
 		}
 		var err error
+		m.c.batchTime = time.Now().UnixNano() // one time for the batch
 		for i := lo; i < hi && err == nil; i++ {
 			err = m.set(keys[i], vals[i])
 		}
+		m.c.batchTime = 0
 		if err := m.c.endWrite(err); err != nil {
 			return err
 		}

@@ -256,6 +256,31 @@ func (m *hashMap[V]) GetMany(keys []string, vals []V, found []bool) error {
 	return nil
 }
 
+// ContainsMany looks keys up with one script call (HEXISTS each) per
+// manyBatch keys, transferring no value.
+func (m *hashMap[V]) ContainsMany(keys []string, found []bool) error {
+	if len(found) < len(keys) {
+		return fmt.Errorf("%w: ContainsMany of %d keys into %d flags", domain.ErrInvalidOptions, len(keys), len(found))
+	}
+	if err := m.usable("ContainsMany"); err != nil {
+		return err
+	}
+	for lo := 0; lo < len(keys); lo += manyBatch {
+		args := make([]any, 0, min(len(keys)-lo, manyBatch))
+		for _, k := range keys[lo:min(len(keys), lo+manyBatch)] {
+			args = append(args, k)
+		}
+		res, err := mapExistsScript.Run(ctx, m.rdb, m.mapKeys[:1], args...).Int64Slice()
+		if err != nil {
+			return m.wrap("ContainsMany", err)
+		}
+		for i, r := range res {
+			found[lo+i] = r == 1
+		}
+	}
+	return nil
+}
+
 // manyBatch is how many keys a batched call sends per round trip.
 const manyBatch = 1024
 

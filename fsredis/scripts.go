@@ -108,6 +108,13 @@ del(ARGV[1])
 return {1, value(cur)}
 `)
 
+// mapExistsScript reports, for each key of ARGV, 1 if present, else 0.
+var mapExistsScript = redis.NewScript(`
+local out = {}
+for i = 1, #ARGV do out[i] = redis.call('HEXISTS', KEYS[1], ARGV[i]) end
+return out
+`)
+
 // mapDeleteManyScript deletes keys. ARGV: keys. Returns how many were present.
 var mapDeleteManyScript = redis.NewScript(mapPrelude + `
 local n = 0
@@ -253,6 +260,6 @@ return -1
 
 // allScripts are loaded at open, so that the first call of each is an EVALSHA.
 var allScripts = []*redis.Script{openScript, mapSetScript, mapSetDefaultScript, mapSwapScript,
-	mapCASScript, mapCADScript, mapDeleteScript, mapDeleteManyScript, mapPopItemScript, mapInfoScript,
+	mapCASScript, mapCADScript, mapDeleteScript, mapDeleteManyScript, mapExistsScript, mapPopItemScript, mapInfoScript,
 	mapIfVersionScript, mapBatchScript, setAddScript, listInsertScript, listPopScript,
 	listSliceScript, listReverseScript, listSetScript}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fscollections/fscollections"
+	"github.com/fscollections/fscollections/application"
 )
 
 // A key's version changes on every write and never returns to an earlier
@@ -128,24 +129,29 @@ func TestSetIfVersion(t *testing.T) {
 	}
 }
 
-// Entries written before versions were recorded (the user store still
-// writes them so) report their offset + 1 as version and a zero Modified;
-// a new write gets a larger version, and Compact changes neither.
+// Entries written before versions were recorded (by the library's first
+// releases, whose maps wrote put records without them) report their
+// offset + 1 as version and a zero Modified; a new write gets a larger
+// version, and Compact changes neither.
 func TestEntriesWithoutVersionsReportAFallback(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "users")
-	s, err := fscollections.OpenUsers(path, nil)
+	path := filepath.Join(t.TempDir(), "old")
+	key := "an entry of an old release"
+	// The engine without versions writes what those releases wrote.
+	unversioned, _, err := application.OpenMap(application.Settings{Path: path, LockTimeout: time.Second}, rawUsers{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := fscollections.NewUser("ada", 36)
-	_ = s.Add(u)
-	s.Close()
+	if err := unversioned.Set(key, []byte("a user's bytes")); err != nil {
+		t.Fatal(err)
+	}
+	if err := unversioned.Close(); err != nil {
+		t.Fatal(err)
+	}
 	m, err := fscollections.OpenMap[[]byte](path, &fscollections.Options{Codec: rawUsers{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	key := "u" + string(u.ID[:])
 	old, err := m.Info(key)
 	if err != nil || old.Version == 0 || !old.Modified.IsZero() || old.Size == 0 {
 		t.Fatalf("Info of an old entry = %+v, %v", old, err)

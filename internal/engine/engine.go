@@ -87,6 +87,8 @@ type Map[V any] interface {
 	SetDefault(key string, v V) (V, error)
 	// GetMany sets vals[i] and found[i] for keys[i], looked up together.
 	GetMany(keys []string, vals []V, found []bool) error
+	// ContainsMany sets found[i] to whether keys[i] is present.
+	ContainsMany(keys []string, found []bool) error
 	// SetMany sets keys[i] to vals[i], in batches committed as one.
 	SetMany(keys []string, vals []V) error
 	// DeleteMany deletes keys and returns how many were present.

@@ -1,29 +1,34 @@
-package domain
+package fscollections
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/google/uuid"
 )
 
-// ErrInvalidUser is returned for a user whose name or age is out of bounds.
-var ErrInvalidUser = errors.New("fscollections: invalid user")
-
 // maxNameLen bounds a user's name, in bytes.
 const maxNameLen = 256
 
-// User is a person in the user database: an identity, a name, an age, and
-// optional extra attributes. Users are equal when their IDs are.
+// User is a person in the user database (UserStore): an identity, a
+// name, an age, and optional extra attributes. Users are equal when their
+// IDs are (Equal). They are stored with a compact binary encoding
+// (MarshalBinary), so a User is also a fine value type for any collection.
 type User struct {
-	ID     uuid.UUID
-	Name   string
-	Age    int
+	// ID identifies the user; UserStore.Add gives a zero ID a fresh one.
+	ID uuid.UUID
+	// Name is 1 to 256 bytes of UTF-8.
+	Name string
+	// Age is 0 to 150.
+	Age int
+	// Extras are optional attributes, nil when there are none. Values may
+	// be nil, bool, int, int64, float64, string, []byte, []any,
+	// map[string]any or time.Time, nested up to 32 deep.
 	Extras map[string]any
 }
 
@@ -183,9 +188,9 @@ func (r *userReader) bytes(n uint64) []byte {
 	return v
 }
 
-// EncodedUserName returns the name in a user's encoding without decoding
+// encodedUserName returns the name in a user's encoding without decoding
 // the rest; the result aliases data.
-func EncodedUserName(data []byte) ([]byte, error) {
+func encodedUserName(data []byte) ([]byte, error) {
 	if len(data) < 17 || data[0] != userVersion {
 		return nil, fmt.Errorf("%w: user encoding: bad header", ErrCorrupt)
 	}
@@ -200,16 +205,35 @@ func (u *User) UnmarshalBinary(data []byte) error {
 	return u.unmarshal(data, func(b []byte) string { return string(b) })
 }
 
-// UserDecoder decodes many users, giving their names shared allocations:
+// userDecoder decodes many users, giving their names shared allocations:
 // one per 8 KiB of names instead of one per user. As with a Go substring,
 // a name kept keeps that chunk of names alive. The zero value is ready.
-type UserDecoder struct{ names slab }
+type userDecoder struct{ names []byte }
 
-// Decode decodes a user encoded by MarshalBinary.
-func (d *UserDecoder) Decode(data []byte) (User, error) {
+// decode decodes a user encoded by MarshalBinary.
+func (d *userDecoder) decode(data []byte) (User, error) {
 	var u User
-	err := u.unmarshal(data, d.names.string)
+	err := u.unmarshal(data, d.name)
 	return u, err
+}
+
+// nameChunk is the size of the allocations userDecoder carves names from.
+const nameChunk = 8 << 10
+
+// name returns b as a string carved from the decoder's current chunk.
+func (d *userDecoder) name(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > nameChunk/16 {
+		return string(b)
+	}
+	if cap(d.names)-len(d.names) < len(b) {
+		d.names = make([]byte, 0, nameChunk)
+	}
+	n := len(d.names)
+	d.names = append(d.names, b...)
+	return unsafe.String(&d.names[n], len(b))
 }
 
 // unmarshal decodes data into u, making the name with str.

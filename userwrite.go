@@ -1,0 +1,393 @@
+package fscollections
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"unsafe"
+
+	"github.com/google/uuid"
+)
+
+// The UserStore's searches and changes, each a few batched FSMap calls
+// per userBatch users.
+
+// SearchByName returns every user with each of the names, in order of the
+// names, then of insertion. SearchByName() is empty. A read error is
+// reported by Err. The users' names share 8 KiB allocations, as iterated
+// strings do. A large call is shared out between goroutines.
+func (s *UserStore) SearchByName(names ...string) []User {
+	parts := make([][]User, shareCount(len(names)))
+	_ = inParallel(len(names), func(share, lo, hi int) error {
+		parts[share] = s.search(make([]User, 0, hi-lo), names[lo:hi])
+		return nil
+	})
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return slices.Concat(parts...)
+}
+
+// search appends to out the users with each of the names, in one goroutine.
+func (s *UserStore) search(out []User, all []string) []User {
+	var (
+		kb    keyBuf
+		ids   []uuid.UUID
+		owner []int // owner[j]: the name of the batch whose entry gave ids[j]
+		dec   userDecoder
+	)
+	for lo := 0; lo < len(all); lo += userBatch {
+		group := all[lo:min(len(all), lo+userBatch)]
+		entries, found, err := s.m.GetMany(indexKeys(&kb, group)...)
+		if err != nil {
+			s.setErr(err)
+			return out
+		}
+		ids, owner = ids[:0], owner[:0]
+		for i, b := range entries {
+			if !found[i] {
+				continue
+			}
+			if b, err = idsIn(group[i], b); err != nil {
+				s.setErr(err)
+				continue
+			}
+			for j := 0; j < len(b); j += idLen {
+				ids = append(ids, uuid.UUID(b[j:j+idLen]))
+				owner = append(owner, i)
+			}
+		}
+		users, found, err := s.m.GetMany(kb.users(ids)...)
+		if err != nil {
+			s.setErr(err)
+			return out
+		}
+		for j, b := range users {
+			if !found[j] {
+				continue // indexed before a crash cut the add short
+			}
+			u, err := dec.decode(b)
+			if err != nil {
+				s.setErr(err)
+				continue
+			}
+			// The index may name an ID whose user a crash removed and that
+			// was added again under another name.
+			if u.Name == group[owner[j]] {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// Add adds users, skipping any whose ID is already present (as the old
+// database did). Users with a zero ID get a fresh one. A user that fails
+// validation stops the call with ErrInvalidUser before anything is added.
+func (s *UserStore) Add(users ...User) error {
+	if len(users) == 0 {
+		return fmt.Errorf("%w: Add with no users", ErrEmptyQuery)
+	}
+	for i := range users {
+		if users[i].ID == uuid.Nil {
+			users[i].ID = uuid.New()
+		}
+		if err := users[i].Validate(); err != nil {
+			return fmt.Errorf("user %d (%s): %w", i, users[i].ID, err)
+		}
+	}
+	s.write.Lock()
+	defer s.write.Unlock()
+	a := adder{s: s}
+	for lo := 0; lo < len(users); lo += userBatch {
+		if err := a.add(users[lo:min(len(users), lo+userBatch)]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// adder adds users a batch at a time, reusing its buffers from one
+// batch to the next.
+type adder struct {
+	s        *UserStore
+	kb       keyBuf
+	ids      []uuid.UUID
+	seen     map[uuid.UUID]bool
+	fresh    []User
+	entry    map[string][]byte // a name's index entry as it will be
+	names    []string
+	keyBytes []byte // the keys to write, back to back
+	valBytes []byte // the users' encodings, back to back
+	keyEnds  []int
+	valEnds  []int    // -1 for an index entry
+	entries  [][]byte // the index entries written, by position
+	keys     []string
+	vals     [][]byte
+	chunk    []byte // where new index entries are carved from
+}
+
+// alloc returns n bytes carved from a.chunk: an index entry's room. A
+// chunk is never reused, so what was carved stays valid.
+func (a *adder) alloc(n int) []byte {
+	if cap(a.chunk)-len(a.chunk) < n {
+		a.chunk = make([]byte, 0, max(n, 16<<10))
+	}
+	start := len(a.chunk)
+	a.chunk = a.chunk[:start+n]
+	return a.chunk[start : start+n : start+n]
+}
+
+// add adds a batch of users: each user's index entry first, then the user
+// (after a crash the index may name a user that is not there, which
+// lookups skip, never miss one that is). Write mutex held.
+func (a *adder) add(users []User) error {
+	a.ids = a.ids[:0]
+	for _, u := range users {
+		a.ids = append(a.ids, u.ID)
+	}
+	present, err := a.s.m.ContainsMany(a.kb.users(a.ids)...)
+	if err != nil {
+		return err
+	}
+	if a.seen == nil {
+		a.seen, a.entry = map[uuid.UUID]bool{}, map[string][]byte{}
+	}
+	clear(a.seen)
+	clear(a.entry)
+	a.fresh, a.names = a.fresh[:0], a.names[:0]
+	for i, u := range users {
+		if present[i] || a.seen[u.ID] {
+			continue
+		}
+		a.seen[u.ID] = true
+		a.fresh = append(a.fresh, u)
+		if _, ok := a.entry[u.Name]; !ok {
+			a.entry[u.Name] = nil
+			a.names = append(a.names, u.Name)
+		}
+	}
+	if len(a.fresh) == 0 {
+		return nil
+	}
+	cur, _, err := a.s.m.GetMany(indexKeys(&a.kb, a.names)...)
+	if err != nil {
+		return err
+	}
+	for i, name := range a.names {
+		if a.entry[name], err = idsIn(name, cur[i]); err != nil {
+			return err
+		}
+	}
+	if err := a.encode(); err != nil {
+		return err
+	}
+	if err := a.s.m.SetMany(a.keys, a.vals); err != nil {
+		return fmt.Errorf("%w (the store may hold part of this Add; its users count is recounted)", errors.Join(err, a.s.recount()))
+	}
+	a.s.count.Add(int64(len(a.fresh)))
+	return nil
+}
+
+// encode lays out the batch's writes in a.keys and a.vals: per user, its
+// name's index entry with its ID added (unless there already), then the
+// user's encoding.
+func (a *adder) encode() error {
+	a.keyBytes, a.valBytes = a.keyBytes[:0], a.valBytes[:0]
+	a.keyEnds, a.valEnds, a.entries = a.keyEnds[:0], a.valEnds[:0], a.entries[:0]
+	var err error
+	for _, u := range a.fresh {
+		if e := a.entry[u.Name]; !containsID(e, u.ID) {
+			grown := a.alloc(len(e) + idLen)
+			copy(grown[copy(grown, e):], u.ID[:])
+			a.entry[u.Name] = grown
+			a.keyBytes = append(append(a.keyBytes, namePrefix...), u.Name...)
+			a.keyEnds, a.valEnds = append(a.keyEnds, len(a.keyBytes)), append(a.valEnds, -1)
+			a.entries = append(a.entries, a.entry[u.Name])
+		}
+		a.keyBytes = append(append(a.keyBytes, userPrefix...), u.ID[:]...)
+		if a.valBytes, err = u.AppendBinary(a.valBytes); err != nil {
+			return fmt.Errorf("user %s: %w", u.ID, err)
+		}
+		a.keyEnds, a.valEnds = append(a.keyEnds, len(a.keyBytes)), append(a.valEnds, len(a.valBytes))
+		a.entries = append(a.entries, nil)
+	}
+	// The buffers are complete: cut them.
+	a.keys, a.vals = a.keys[:0], a.vals[:0]
+	kstart, vstart := 0, 0
+	for i, end := range a.keyEnds {
+		a.keys = append(a.keys, unsafe.String(&a.keyBytes[kstart], end-kstart))
+		kstart = end
+		if a.valEnds[i] < 0 {
+			a.vals = append(a.vals, a.entries[i])
+			continue
+		}
+		a.vals = append(a.vals, a.valBytes[vstart:a.valEnds[i]:a.valEnds[i]])
+		vstart = a.valEnds[i]
+	}
+	return nil
+}
+
+// RemoveIDs removes the users with these IDs; absent IDs are ignored.
+// Each user goes first, then its index entry.
+func (s *UserStore) RemoveIDs(ids ...uuid.UUID) error {
+	if len(ids) == 0 {
+		return fmt.Errorf("%w: RemoveIDs with no IDs", ErrEmptyQuery)
+	}
+	s.write.Lock()
+	defer s.write.Unlock()
+	var (
+		kb        keyBuf
+		gone      []uuid.UUID
+		goneNames []string
+		seen      = map[uuid.UUID]bool{}
+	)
+	for lo := 0; lo < len(ids); lo += userBatch {
+		batch := ids[lo:min(len(ids), lo+userBatch)]
+		users, found, err := s.m.GetMany(kb.users(batch)...)
+		if err != nil {
+			return err
+		}
+		gone, goneNames = gone[:0], goneNames[:0]
+		clear(seen)
+		for i, b := range users {
+			if !found[i] || seen[batch[i]] {
+				continue
+			}
+			seen[batch[i]] = true
+			name, err := encodedUserName(b) // aliases b, which is ours
+			if err != nil {
+				return err
+			}
+			gone, goneNames = append(gone, batch[i]), append(goneNames, unsafe.String(unsafe.SliceData(name), len(name)))
+		}
+		if err := s.remove(gone, goneNames); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// remove deletes the users ids (whose names are names), then takes them
+// out of their names' index entries. Write mutex held.
+func (s *UserStore) remove(ids []uuid.UUID, userNames []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var kb keyBuf
+	n, err := s.m.DeleteMany(kb.users(ids)...)
+	s.count.Add(-int64(n))
+	if err != nil {
+		return err
+	}
+	uniq := slices.Compact(slices.Sorted(slices.Values(userNames)))
+	var nb keyBuf // the name keys, valid to the end
+	nameKeys := indexKeys(&nb, uniq)
+	entries, found, err := s.m.GetMany(nameKeys...)
+	if err != nil {
+		return err
+	}
+	// Keep in each entry the IDs that still have a user.
+	var others []uuid.UUID
+	for i, e := range entries {
+		if !found[i] {
+			continue
+		}
+		if entries[i], err = idsIn(uniq[i], e); err != nil {
+			return err
+		}
+		for j := 0; j < len(entries[i]); j += idLen {
+			others = append(others, uuid.UUID(entries[i][j:j+idLen]))
+		}
+	}
+	alive, err := s.m.ContainsMany(kb.users(others)...)
+	if err != nil {
+		return err
+	}
+	var setKeys, delKeys []string
+	var setVals [][]byte
+	k := 0
+	keptBuf := make([]byte, 0, len(others)*idLen) // never grows: the kept entries alias it
+	for i, e := range entries {
+		if !found[i] {
+			continue
+		}
+		kept := keptBuf[len(keptBuf) : len(keptBuf) : len(keptBuf)+len(e)]
+		for j := 0; j < len(e); j += idLen {
+			if alive[k] {
+				kept = append(kept, e[j:j+idLen]...)
+			}
+			k++
+		}
+		keptBuf = keptBuf[:len(keptBuf)+len(kept)]
+		switch {
+		case len(kept) == 0:
+			delKeys = append(delKeys, nameKeys[i])
+		case len(kept) < len(e):
+			setKeys, setVals = append(setKeys, nameKeys[i]), append(setVals, kept)
+		}
+	}
+	if err := s.m.SetMany(setKeys, setVals); err != nil {
+		return err
+	}
+	_, err = s.m.DeleteMany(delKeys...)
+	return err
+}
+
+// RemoveNames removes every user with each of the names.
+func (s *UserStore) RemoveNames(all ...string) error {
+	if len(all) == 0 {
+		return fmt.Errorf("%w: RemoveNames with no names", ErrEmptyQuery)
+	}
+	s.write.Lock()
+	defer s.write.Unlock()
+	var kb keyBuf
+	for lo := 0; lo < len(all); lo += userBatch {
+		group := all[lo:min(len(all), lo+userBatch)]
+		entries, found, err := s.m.GetMany(indexKeys(&kb, group)...)
+		if err != nil {
+			return err
+		}
+		var ids []uuid.UUID
+		var owner []string
+		for i, e := range entries {
+			if !found[i] {
+				continue
+			}
+			if e, err = idsIn(group[i], e); err != nil {
+				return err
+			}
+			for j := 0; j < len(e); j += idLen {
+				ids, owner = append(ids, uuid.UUID(e[j:j+idLen])), append(owner, group[i])
+			}
+		}
+		users, present, err := s.m.GetMany(kb.users(ids)...)
+		if err != nil {
+			return err
+		}
+		// Only users that have the name: the index may name an ID whose
+		// user a crash removed and that was added again under another name.
+		var gone []string
+		for j, b := range users {
+			if !present[j] {
+				continue
+			}
+			name, err := encodedUserName(b)
+			if err != nil {
+				return err
+			}
+			if string(name) == owner[j] {
+				gone = append(gone, userKey(ids[j]))
+			}
+		}
+		n, err := s.m.DeleteMany(gone...)
+		s.count.Add(-int64(n))
+		if err != nil {
+			return err
+		}
+		if _, err := s.m.DeleteMany(indexKeys(&kb, group)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
