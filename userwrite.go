@@ -17,15 +17,32 @@ import (
 // reported by Err. The users' names share 8 KiB allocations, as iterated
 // strings do. A large call is shared out between goroutines.
 func (s *UserStore) SearchByName(names ...string) []User {
-	parts := make([][]User, shareCount(len(names)))
+	shares := shareCount(len(names))
+	if shares == 1 {
+		return s.search(make([]User, 0, len(names)), names)
+	}
+	// Names are mostly unique: each share appends its users to its own
+	// stretch of one slice holding a user per name, and the stretches are
+	// then moved together. A share that finds more users than it has
+	// names outgrows its stretch into an allocation of its own; the shares
+	// are then concatenated.
+	all := make([]User, len(names))
+	found := make([][]User, shares)
+	fits := make([]bool, shares)
 	_ = inParallel(len(names), func(share, lo, hi int) error {
-		parts[share] = s.search(make([]User, 0, hi-lo), names[lo:hi])
+		found[share] = s.search(all[lo:lo:hi], names[lo:hi])
+		fits[share] = len(found[share]) <= hi-lo
 		return nil
 	})
-	if len(parts) == 1 {
-		return parts[0]
+	if slices.Contains(fits, false) {
+		return slices.Concat(found...)
 	}
-	return slices.Concat(parts...)
+	out := all[:0]
+	for _, f := range found {
+		out = append(out, f...) // moves down: every stretch before f fits
+	}
+	clear(all[len(out):]) // the moved users' old places
+	return out
 }
 
 // search appends to out the users with each of the names, in one goroutine.
