@@ -16,15 +16,13 @@ func ClosedList[T any]() *List[T] {
 	c := closedCore()
 	st := &listState{}
 	c.st = st
-	l := &List[T]{c: c, st: st, codec: closedCodec[T]{}, cache: cacheOf[T]{c: c}}
-	l.write = l.logWrite
-	return l
+	return newList(c, st, Codec[T](closedCodec[T]{}), cacheOf[T]{c: c})
 }
 
 // ClosedMap returns a map that is already closed.
 func ClosedMap[V any]() *Map[V] {
 	c := closedCore()
-	return &Map[V]{keyed: keyed{c: c, st: c.st.(*keyState)}, codec: closedCodec[V]{}, cache: cacheOf[V]{c: c}}
+	return newMap(keyed{c: c, st: c.st.(*keyState)}, Codec[V](closedCodec[V]{}), cacheOf[V]{c: c})
 }
 
 // ClosedSet returns a set that is already closed.

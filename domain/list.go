@@ -1,12 +1,9 @@
 package domain
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
-	"iter"
-	"slices"
 	"time"
 )
 
@@ -19,6 +16,20 @@ type List[T any] struct {
 	// write writes one operation: logWrite, or swapWrite for a
 	// swap-and-pop list (swap.go).
 	write func(op Op, index int, hasIndex bool, v T, withValue bool) error
+	// The parts, each in its own file.
+	listIteration[T] // All, Backward, Scan, Range (listiter.go)
+	listSearch[T]    // Index, Contains, Count, Remove (listsearch.go)
+}
+
+// newList returns a list with its parts wired to it.
+func newList[T any](c *core, st *listState, codec Codec[T], cache cacheOf[T]) *List[T] {
+	l := &List[T]{c: c, st: st, codec: codec, cache: cache}
+	l.write = l.logWrite
+	if st.swap != nil {
+		l.write = func(op Op, i int, _ bool, v T, _ bool) error { return l.swapWrite(op, i, v) }
+	}
+	l.listIteration.l, l.listSearch.l = l, l
+	return l
 }
 
 // OpenList opens or creates the list stored in storage.
@@ -40,12 +51,7 @@ func OpenList[T any](storage Storage, cfg Config, codec Codec[T]) (*List[T], err
 	if err != nil {
 		return nil, err
 	}
-	l := &List[T]{c: c, st: st, codec: codec, cache: newCacheOf[T](c, codec)}
-	l.write = l.logWrite
-	if st.swap != nil {
-		l.write = func(op Op, i int, _ bool, v T, _ bool) error { return l.swapWrite(op, i, v) }
-	}
-	return l, nil
+	return newList(c, st, codec, newCacheOf[T](c, codec)), nil
 }
 
 func (l *List[T]) outOfRange(op string, i, n int) error {
@@ -223,220 +229,6 @@ func (l *List[T]) decodeValue(off int64, b []byte) (T, error) {
 
 // iterBatch is how many elements an iteration reads per lock hold.
 const iterBatch = 128
-
-// each visits elements from index start in steps of dir (+1 or -1),
-// reading a batch under the lock and calling yield with no lock held.
-func (l *List[T]) each(backward bool, yield func(int, T) bool, report func(error)) {
-	l.c.activeIters.Add(1)
-	defer l.c.activeIters.Add(-1)
-	var (
-		batch []T
-		first int
-		next  = -1 // next index to read; -1 = not started
-		epoch uint64
-		mem   slab
-	)
-	owned, _ := any(l.codec).(ownedDecoder[T])
-	for {
-		if err := l.c.beginRead(); err != nil {
-			if err != ErrClosed || next >= 0 {
-				report(err)
-			}
-			return
-		}
-		n := l.st.offs.Len()
-		if next < 0 {
-			epoch = l.c.epoch.Load()
-			next = 0
-			if backward {
-				next = n - 1
-			}
-		} else if l.c.epoch.Load() != epoch {
-			l.c.endRead() // cleared or reloaded under us: nothing left to visit
-			return
-		}
-		if backward && next >= n {
-			next = n - 1
-		}
-		var lo, hi int
-		if backward {
-			lo, hi = max(0, next-iterBatch+1), next+1
-		} else {
-			lo, hi = next, min(n, next+iterBatch)
-		}
-		if lo >= hi {
-			l.c.endRead()
-			return
-		}
-		batch = batch[:0]
-		first = lo
-		var err error
-		if backward {
-			// Read back to front so that damage stops the iteration after
-			// the elements that come before it in iteration order.
-			for k := hi - 1; k >= lo && err == nil; k-- {
-				var v T
-				if v, err = l.decodeAt(int64(l.st.offs.At(k))); err == nil {
-					batch = append(batch, v)
-				}
-			}
-			slices.Reverse(batch)
-			first = hi - len(batch)
-		} else {
-			err = l.c.readRuns(hi-lo, func(k int) int64 { return int64(l.st.offs.At(lo + k)) },
-				func(k int, off int64, b []byte) error {
-					v, ok := l.cache.iterValue(owned, &mem, off, b)
-					var err error
-					if !ok {
-						v, err = l.decodeValue(off, b)
-					}
-					if err == nil {
-						batch = append(batch, v)
-					}
-					return err
-				})
-		}
-		l.c.endRead()
-		if err != nil {
-			defer report(err)
-			hi = lo + len(batch) // visit what was read, then stop
-			lo = hi
-		}
-		if backward {
-			for k := len(batch) - 1; k >= 0; k-- {
-				if !yield(first+k, batch[k]) {
-					return
-				}
-			}
-			next = lo - 1
-			if next < 0 || err != nil {
-				return
-			}
-		} else {
-			for k, v := range batch {
-				if !yield(first+k, v) {
-					return
-				}
-			}
-			next = hi
-			if err != nil {
-				return
-			}
-		}
-	}
-}
-
-// All yields index and element from first to last.
-func (l *List[T]) All() iter.Seq2[int, T] {
-	return func(yield func(int, T) bool) { l.each(false, yield, l.c.setIterErr) }
-}
-
-// Range calls fn for each index and element, first to last, until fn
-// returns false, and returns the error that ended it early, its own.
-func (l *List[T]) Range(fn func(int, T) bool) error {
-	if err := l.c.usable(); err != nil {
-		return err
-	}
-	var err error
-	l.each(false, fn, func(e error) { err = e })
-	return err
-}
-
-// Backward yields index and element from last to first.
-func (l *List[T]) Backward() iter.Seq2[int, T] {
-	return func(yield func(int, T) bool) { l.each(true, yield, l.c.setIterErr) }
-}
-
-// Scan yields the index and element of each element for which pred is true.
-func (l *List[T]) Scan(pred func(T) bool) iter.Seq2[int, T] {
-	return func(yield func(int, T) bool) {
-		l.each(false, func(i int, v T) bool {
-			if !pred(v) {
-				return true
-			}
-			return yield(i, v)
-		}, l.c.setIterErr)
-	}
-}
-
-// find calls fn with the index of each element whose encoding equals v's,
-// until fn returns false. It compares encodings without decoding.
-func (l *List[T]) find(v T, fn func(i int) bool) error {
-	want, err := l.codec.Append(nil, v)
-	if err != nil {
-		return err
-	}
-	if err := l.c.beginRead(); err != nil {
-		return err
-	}
-	defer l.c.endRead()
-	n := l.st.offs.Len()
-	stop := false
-	return l.c.readRuns(n, func(k int) int64 { return int64(l.st.offs.At(k)) },
-		func(k int, _ int64, b []byte) error {
-			if !stop && bytes.Equal(b, want) {
-				stop = !fn(k)
-			}
-			return nil
-		})
-}
-
-// Index returns the index of the first element equal to v (same encoding),
-// or -1 and ErrNotFound.
-func (l *List[T]) Index(v T) (int, error) {
-	at := -1
-	err := l.find(v, func(i int) bool { at = i; return false })
-	if err != nil {
-		return -1, err
-	}
-	if at < 0 {
-		return -1, fmt.Errorf("%w: value not in list", ErrNotFound)
-	}
-	return at, nil
-}
-
-// Contains reports whether an element equals v.
-func (l *List[T]) Contains(v T) (bool, error) {
-	found := false
-	err := l.find(v, func(int) bool { found = true; return false })
-	return found, err
-}
-
-// Count returns the number of elements equal to v.
-func (l *List[T]) Count(v T) (int, error) {
-	n := 0
-	err := l.find(v, func(int) bool { n++; return true })
-	return n, err
-}
-
-// Remove removes the first element equal to v, or returns ErrNotFound.
-func (l *List[T]) Remove(v T) error {
-	want, err := l.codec.Append(nil, v)
-	if err != nil {
-		return err
-	}
-	if err := l.c.beginWrite(); err != nil {
-		return err
-	}
-	at := -1
-	n := l.st.offs.Len()
-	err = l.c.readRuns(n, func(k int) int64 { return int64(l.st.offs.At(k)) },
-		func(k int, _ int64, b []byte) error {
-			if at < 0 && bytes.Equal(b, want) {
-				at = k
-			}
-			return nil
-		})
-	if err == nil {
-		if at < 0 {
-			err = fmt.Errorf("%w: value not in list", ErrNotFound)
-		} else {
-			var zero T
-			err = l.record(OpPop, at, true, zero, false)
-		}
-	}
-	return l.c.endWrite(err)
-}
 
 // Clear removes every element and shrinks the files.
 func (l *List[T]) Clear() error { return l.c.Clear() }

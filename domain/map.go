@@ -12,6 +12,17 @@ type Map[V any] struct {
 	keyed
 	codec Codec[V]
 	cache cacheOf[V]
+	// The parts, each in its own file.
+	mapIteration[V] // All, Keys, Values, Scan, Range (mapiter.go)
+	mapAtomic[V]    // CompareAndSwap, Swap, Compute, versions (mapatomic.go)
+	mapBatches[V]   // GetMany, ContainsMany, SetMany, DeleteMany (mapbatch.go)
+}
+
+// newMap returns a map on k with its parts wired to it.
+func newMap[V any](k keyed, codec Codec[V], cache cacheOf[V]) *Map[V] {
+	m := &Map[V]{keyed: k, codec: codec, cache: cache}
+	m.mapIteration.m, m.mapAtomic.m, m.mapBatches.m = m, m, m
+	return m
 }
 
 // OpenMap opens or creates the map stored in storage.
@@ -20,7 +31,7 @@ func OpenMap[V any](storage Storage, cfg Config, codec Codec[V]) (*Map[V], error
 	if err != nil {
 		return nil, err
 	}
-	return &Map[V]{keyed: k, codec: codec, cache: newCacheOf[V](k.c, codec)}, nil
+	return newMap(k, codec, newCacheOf[V](k.c, codec)), nil
 }
 
 func notFound(key string) error { return fmt.Errorf("%w: key %q", ErrNotFound, key) }
@@ -222,90 +233,6 @@ func (m *Map[V]) Update(seq iter.Seq2[string, V]) error {
 type mapEntry[V any] struct {
 	key string
 	val V
-}
-
-func (m *Map[V]) entries(yield func(string, V) bool, withValues bool, report func(error)) {
-	var (
-		batch []mapEntry[V]
-		mem   slab
-	)
-	owned, _ := any(m.codec).(ownedDecoder[V])
-	m.each(func(off int64, k, b []byte) error {
-		e := mapEntry[V]{key: mem.string(k)}
-		if withValues {
-			var ok bool
-			if e.val, ok = m.cache.iterValue(owned, &mem, off, b); !ok {
-				var err error
-				if e.val, err = m.decode(off, b); err != nil {
-					return err
-				}
-			}
-		}
-		batch = append(batch, e)
-		return nil
-	}, func() bool {
-		for _, e := range batch {
-			if !yield(e.key, e.val) {
-				return false
-			}
-		}
-		clear(batch) // let the garbage collector have what the caller dropped
-		batch = batch[:0]
-		return true
-	}, report)
-}
-
-// All yields every key and value in insertion order.
-func (m *Map[V]) All() iter.Seq2[string, V] {
-	return func(yield func(string, V) bool) { m.entries(yield, true, m.c.setIterErr) }
-}
-
-// RangeKeys calls fn for each key in insertion order until fn returns
-// false, and returns the error that ended it early, its own.
-func (m *Map[V]) RangeKeys(fn func(string) bool) error {
-	if err := m.c.usable(); err != nil {
-		return err
-	}
-	var err error
-	m.entries(func(k string, _ V) bool { return fn(k) }, false, func(e error) { err = e })
-	return err
-}
-
-// Range calls fn for each key and value in insertion order until fn
-// returns false, and returns the error that ended it early, its own.
-func (m *Map[V]) Range(fn func(string, V) bool) error {
-	if err := m.c.usable(); err != nil {
-		return err
-	}
-	var err error
-	m.entries(fn, true, func(e error) { err = e })
-	return err
-}
-
-// Keys yields every key in insertion order.
-func (m *Map[V]) Keys() iter.Seq[string] {
-	return func(yield func(string) bool) {
-		m.entries(func(k string, _ V) bool { return yield(k) }, false, m.c.setIterErr)
-	}
-}
-
-// Values yields every value in insertion order.
-func (m *Map[V]) Values() iter.Seq[V] {
-	return func(yield func(V) bool) {
-		m.entries(func(_ string, v V) bool { return yield(v) }, true, m.c.setIterErr)
-	}
-}
-
-// Scan yields the entries for which pred is true, in insertion order.
-func (m *Map[V]) Scan(pred func(string, V) bool) iter.Seq2[string, V] {
-	return func(yield func(string, V) bool) {
-		m.entries(func(k string, v V) bool {
-			if !pred(k, v) {
-				return true
-			}
-			return yield(k, v)
-		}, true, m.c.setIterErr)
-	}
 }
 
 // Clear removes every entry and shrinks the files.

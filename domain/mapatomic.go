@@ -20,8 +20,13 @@ const (
 	ComputeDelete                      // delete the key
 )
 
+// mapAtomic is a Map's read-modify-write operations, each one step
+// under the write lock.
+type mapAtomic[V any] struct{ m *Map[V] }
+
 // current returns key's value and whether it is present. Lock held.
-func (m *Map[V]) current(key string) (V, bool, error) {
+func (at *mapAtomic[V]) current(key string) (V, bool, error) {
+	m := at.m
 	off := m.find(stringBytes(key))
 	if off == 0 {
 		var zero V
@@ -32,7 +37,8 @@ func (m *Map[V]) current(key string) (V, bool, error) {
 }
 
 // encodedIs reports whether key is present with a value encoded as enc. Lock held.
-func (m *Map[V]) encodedIs(key string, enc []byte) (bool, error) {
+func (at *mapAtomic[V]) encodedIs(key string, enc []byte) (bool, error) {
+	m := at.m
 	off := m.find(stringBytes(key))
 	if off == 0 {
 		return false, nil
@@ -45,7 +51,8 @@ func (m *Map[V]) encodedIs(key string, enc []byte) (bool, error) {
 }
 
 // CompareAndSwap sets key to new if its value's encoding equals old's.
-func (m *Map[V]) CompareAndSwap(key string, old, new V) (bool, error) {
+func (at *mapAtomic[V]) CompareAndSwap(key string, old, new V) (bool, error) {
+	m := at.m
 	enc, err := m.codec.Append(nil, old)
 	if err != nil {
 		return false, err
@@ -61,7 +68,8 @@ func (m *Map[V]) CompareAndSwap(key string, old, new V) (bool, error) {
 }
 
 // CompareAndDelete deletes key if its value's encoding equals old's.
-func (m *Map[V]) CompareAndDelete(key string, old V) (bool, error) {
+func (at *mapAtomic[V]) CompareAndDelete(key string, old V) (bool, error) {
+	m := at.m
 	enc, err := m.codec.Append(nil, old)
 	if err != nil {
 		return false, err
@@ -80,7 +88,8 @@ func (m *Map[V]) CompareAndDelete(key string, old V) (bool, error) {
 }
 
 // Swap sets key to v and returns the previous value and whether there was one.
-func (m *Map[V]) Swap(key string, v V) (V, bool, error) {
+func (at *mapAtomic[V]) Swap(key string, v V) (V, bool, error) {
+	m := at.m
 	if err := m.c.beginWrite(); err != nil {
 		var zero V
 		return zero, false, err
@@ -95,7 +104,8 @@ func (m *Map[V]) Swap(key string, v V) (V, bool, error) {
 // Compute calls fn with key's value and presence under the write lock and
 // does what it returns. actual is the value afterwards (the old one when
 // fn cancels or deletes) and ok whether key is present afterwards.
-func (m *Map[V]) Compute(key string, fn func(old V, loaded bool) (V, ComputeAction)) (actual V, ok bool, err error) {
+func (at *mapAtomic[V]) Compute(key string, fn func(old V, loaded bool) (V, ComputeAction)) (actual V, ok bool, err error) {
+	m := at.m
 	if err := m.c.beginWrite(); err != nil {
 		return actual, false, err
 	}
@@ -118,7 +128,8 @@ func (m *Map[V]) Compute(key string, fn func(old V, loaded bool) (V, ComputeActi
 }
 
 // Info returns key's version, write time and value size, or ErrNotFound.
-func (m *Map[V]) Info(key string) (EntryMeta, int, error) {
+func (at *mapAtomic[V]) Info(key string) (EntryMeta, int, error) {
+	m := at.m
 	if err := m.c.beginRead(); err != nil {
 		return EntryMeta{}, 0, err
 	}
@@ -132,7 +143,8 @@ func (m *Map[V]) Info(key string) (EntryMeta, int, error) {
 
 // SetIfVersion sets key to v if key's version is version (0: key absent),
 // or fails with ErrConflict.
-func (m *Map[V]) SetIfVersion(key string, v V, version uint64) error {
+func (at *mapAtomic[V]) SetIfVersion(key string, v V, version uint64) error {
+	m := at.m
 	if err := m.c.beginWrite(); err != nil {
 		return err
 	}

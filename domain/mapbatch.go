@@ -33,9 +33,13 @@ func putScratch(sc *manyScratch) {
 	scratchPool.Put(sc)
 }
 
+// mapBatches is a Map's operations on many keys at once.
+type mapBatches[V any] struct{ m *Map[V] }
+
 // GetMany sets vals[i] and found[i] to the value of keys[i] and whether it
 // is present.
-func (m *Map[V]) GetMany(keys []string, vals []V, found []bool) error {
+func (bt *mapBatches[V]) GetMany(keys []string, vals []V, found []bool) error {
+	m := bt.m
 	if len(vals) < len(keys) || len(found) < len(keys) {
 		return fmt.Errorf("%w: GetMany of %d keys into %d values and %d flags", ErrInvalidOptions, len(keys), len(vals), len(found))
 	}
@@ -63,7 +67,8 @@ func (m *Map[V]) GetMany(keys []string, vals []V, found []bool) error {
 }
 
 // getFound looks keys up together and decodes what it finds. Read lock held.
-func (m *Map[V]) getFound(keys [][]byte, offs []int64, owned ownedDecoder[V], mem *slab, vals []V, found []bool) error {
+func (bt *mapBatches[V]) getFound(keys [][]byte, offs []int64, owned ownedDecoder[V], mem *slab, vals []V, found []bool) error {
+	m := bt.m
 	m.st.findMany(m.c, keys, offs)
 	for i, off := range offs {
 		var zero V
@@ -87,7 +92,8 @@ func (m *Map[V]) getFound(keys [][]byte, offs []int64, owned ownedDecoder[V], me
 }
 
 // ContainsMany sets found[i] to whether keys[i] is present, reading no value.
-func (m *Map[V]) ContainsMany(keys []string, found []bool) error {
+func (bt *mapBatches[V]) ContainsMany(keys []string, found []bool) error {
+	m := bt.m
 	if len(found) < len(keys) {
 		return fmt.Errorf("%w: ContainsMany of %d keys into %d flags", ErrInvalidOptions, len(keys), len(found))
 	}
@@ -113,7 +119,8 @@ func (m *Map[V]) ContainsMany(keys []string, found []bool) error {
 }
 
 // SetMany sets keys[i] to vals[i], in order.
-func (m *Map[V]) SetMany(keys []string, vals []V) error {
+func (bt *mapBatches[V]) SetMany(keys []string, vals []V) error {
+	m := bt.m
 	if len(vals) != len(keys) {
 		return fmt.Errorf("%w: SetMany of %d keys and %d values", ErrInvalidOptions, len(keys), len(vals))
 	}
@@ -136,7 +143,8 @@ func (m *Map[V]) SetMany(keys []string, vals []V) error {
 }
 
 // DeleteMany deletes keys, in order, and returns how many were present.
-func (m *Map[V]) DeleteMany(keys []string) (int, error) {
+func (bt *mapBatches[V]) DeleteMany(keys []string) (int, error) {
+	m := bt.m
 	n := 0
 	for lo := 0; lo < len(keys); lo += manyBatch {
 		hi := min(len(keys), lo+manyBatch)

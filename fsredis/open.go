@@ -35,6 +35,7 @@ func OpenMap[V any](client redis.UniversalClient, name string, opts *fscollectio
 	h := new(fscollections.FSMap[V])
 	m := &hashMap[V]{base: b, codec: codec}
 	m.mapKeys = []string{b.keys.vals, b.keys.order, b.keys.meta}
+	m.mapIteration.m, m.mapAtomic.m, m.mapBatches.m = m, m, m
 	if err := engine.Attach(h, m, name, opts); err != nil {
 		return nil, err
 	}
