@@ -264,8 +264,8 @@ type Options struct {
 }
 
 // cacheKinds and syncModes translate the public policies into the
-// wiring's, by name rather than by number (the switches in settings have
-// rejected any other value).
+// wiring's, by name rather than by number (withDefaults has rejected any
+// other value).
 var (
 	cacheKinds = map[CachePolicy]application.CacheKind{
 		NoCache: application.NoCache, LRU: application.LRU, FIFO: application.FIFO, LFU: application.LFU,
@@ -275,101 +275,127 @@ var (
 	}
 )
 
-// settings validates opts for a collection of T at path and returns the
-// wiring's settings and the codec.
-func settings[T any](path string, opts *Options, list bool) (s application.Settings, codec Codec[T], r *refs, err error) {
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
-	s = application.Settings{Path: path, ReadOnly: o.ReadOnly, Shared: o.Shared}
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, args...))
-	}
+// invalid is an ErrInvalidOptions error.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, args...))
+}
+
+// withDefaults validates o, the options of a collection at path, and
+// returns them with every zero field that has a default set to it. It is
+// the one place where options are checked.
+func (o Options) withDefaults(path string) (Options, error) {
 	switch o.Cache {
 	case NoCache:
 		if o.CacheSize != 0 {
-			return s, nil, nil, bad("CacheSize %d without a Cache policy", o.CacheSize)
+			return o, invalid("CacheSize %d without a Cache policy", o.CacheSize)
 		}
 	case LRU, FIFO, LFU:
 		if o.CacheSize < 0 {
-			return s, nil, nil, bad("CacheSize %d is negative", o.CacheSize)
+			return o, invalid("CacheSize %d is negative", o.CacheSize)
 		}
 		if o.CacheSize == 0 {
 			o.CacheSize = DefaultCacheSize
 		}
 	default:
-		return s, nil, nil, bad("unknown Cache policy %d", o.Cache)
+		return o, invalid("unknown Cache policy %d", o.Cache)
 	}
-	s.Cache, s.CacheSize = cacheKinds[o.Cache], o.CacheSize
 	switch o.Sync {
 	case SyncNever, SyncAlways:
 		if o.SyncInterval != 0 {
-			return s, nil, nil, bad("SyncInterval %v needs Sync: SyncInterval", o.SyncInterval)
+			return o, invalid("SyncInterval %v needs Sync: SyncInterval", o.SyncInterval)
 		}
 	case SyncInterval:
 		if o.SyncInterval < 0 {
-			return s, nil, nil, bad("SyncInterval %v is negative", o.SyncInterval)
+			return o, invalid("SyncInterval %v is negative", o.SyncInterval)
 		}
 		if o.SyncInterval == 0 {
 			o.SyncInterval = DefaultSyncInterval
 		}
 	default:
-		return s, nil, nil, bad("unknown Sync policy %d", o.Sync)
+		return o, invalid("unknown Sync policy %d", o.Sync)
 	}
-	s.Sync, s.SyncEvery = syncModes[o.Sync], o.SyncInterval
 	if t := o.CompactionThreshold; math.IsNaN(t) || t < 0 || t >= 1 {
-		return s, nil, nil, bad("CompactionThreshold %v is outside [0, 1)", t)
+		return o, invalid("CompactionThreshold %v is outside [0, 1)", t)
 	}
-	s.CompactionThreshold = o.CompactionThreshold
 	if o.LockTimeout < 0 {
-		return s, nil, nil, bad("LockTimeout %v is negative", o.LockTimeout)
+		return o, invalid("LockTimeout %v is negative", o.LockTimeout)
 	}
-	s.LockTimeout = o.LockTimeout
-	if s.LockTimeout == 0 {
-		s.LockTimeout = DefaultLockTimeout
+	if o.LockTimeout == 0 {
+		o.LockTimeout = DefaultLockTimeout
 	}
 	if path != "" && (strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(os.PathSeparator)) ||
 		filepath.Base(path) == "." || filepath.Base(path) == "..") {
-		return s, nil, nil, bad("path %q names a directory; give a base path such as %s", path, filepath.Join(path, "name"))
+		return o, invalid("path %q names a directory; give a base path such as %s", path, filepath.Join(path, "name"))
 	}
 	if path == "" && (o.Shared || o.ReadOnly) {
-		return s, nil, nil, bad("a temporary collection (path \"\") cannot be Shared or ReadOnly")
+		return o, invalid("a temporary collection (path \"\") cannot be Shared or ReadOnly")
 	}
+	return o, nil
+}
+
+// codecOf returns the codec of a collection of T opened with o (and, for
+// a collection of collections, its references' state).
+func codecOf[T any](o Options, opts *Options, list bool) (Codec[T], *refs, error) {
 	var zero T
-	if _, ok := any(zero).(collectionHandle); ok && o.Codec == nil {
+	var codec Codec[T]
+	var r *refs
+	switch _, nested := any(zero).(collectionHandle); {
+	case nested && o.Codec == nil:
 		// Nested collections: the values are references to children.
 		r = &refs{opts: childOptions(opts)}
 		codec = newRefCodec[T](r)
-	} else if o.Codec != nil {
+	case o.Codec != nil:
 		c, ok := o.Codec.(Codec[T])
 		if !ok {
-			return s, nil, nil, bad("Codec is a %T, not a Codec[%T]", o.Codec, zero)
+			return nil, nil, invalid("Codec is a %T, not a Codec[%T]", o.Codec, zero)
 		}
 		codec = c
-	} else {
+	default:
 		c, err := domain.CodecFor[T]()
 		if err != nil {
-			return s, nil, nil, err
+			return nil, nil, err
 		}
 		codec = c
 	}
 	if err := application.CheckTypeName(codec.TypeName()); err != nil {
-		return s, nil, nil, bad("%v", err)
+		return nil, nil, invalid("%v", err)
 	}
 	if o.AutoCompact {
 		switch {
 		case !list:
-			return s, nil, nil, bad("AutoCompact is for lists; map and set records vary in length")
+			return nil, nil, invalid("AutoCompact is for lists; map and set records vary in length")
 		case codec.FixedSize() == 0:
-			return s, nil, nil, bad("AutoCompact needs a fixed-size codec; %s has variable size", codec.TypeName())
+			return nil, nil, invalid("AutoCompact needs a fixed-size codec; %s has variable size", codec.TypeName())
 		case o.Shared:
-			return s, nil, nil, bad("AutoCompact cannot be combined with Shared")
+			return nil, nil, invalid("AutoCompact cannot be combined with Shared")
 		}
 	}
-	s.AutoCompact = o.AutoCompact
-	s.AppendOnly = o.AppendOnly
-	return s, codec, r, nil
+	return codec, r, nil
+}
+
+// settings validates opts for a collection of T at path and returns the
+// wiring's settings, the codec and, for a collection of collections, its
+// references' state.
+func settings[T any](path string, opts *Options, list bool) (application.Settings, Codec[T], *refs, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	o, err := o.withDefaults(path)
+	if err != nil {
+		return application.Settings{}, nil, nil, err
+	}
+	codec, r, err := codecOf[T](o, opts, list)
+	if err != nil {
+		return application.Settings{}, nil, nil, err
+	}
+	return application.Settings{
+		Path: path, ReadOnly: o.ReadOnly, Shared: o.Shared,
+		Cache: cacheKinds[o.Cache], CacheSize: o.CacheSize,
+		Sync: syncModes[o.Sync], SyncEvery: o.SyncInterval,
+		CompactionThreshold: o.CompactionThreshold, LockTimeout: o.LockTimeout,
+		AutoCompact: o.AutoCompact, AppendOnly: o.AppendOnly,
+	}, codec, r, nil
 }
 
 // OpenList opens the list stored at path (files path.data.fscollection
