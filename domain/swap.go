@@ -230,16 +230,47 @@ func (l *List[T]) swapWrite(op Op, i int, v T) error {
 func (s *swapLayout) load() (clean bool, markedLen int64, err error) {
 	c := s.c
 	st := c.st.(*listState)
-	ro := c.cfg.ReadOnly
-	slots, err := c.storage.OpenLog(c.cfg.Header, !ro)
+	if err := s.openFiles(st); err != nil {
+		return false, 0, err
+	}
+	base, R := s.slots.Header().Len(), st.swap.recLen
+	o, err := s.restoreOrder(st)
 	if err != nil {
 		return false, 0, err
 	}
-	h := slots.Header()
+	if o.marked && o.valid {
+		markedLen = o.bodyLen
+	}
+	st.swap.pending = map[int64][]byte{}
+	defer func() { st.swap.pending = nil }()
+	c.applied, c.ckptLength = o.from, c.log.Header().Len()
+	if err := c.replay(o.from, c.log.Size()); err != nil {
+		return false, 0, err
+	}
+	c.liveBytes, c.deadBytes = int64(st.offs.Len())*R, 0
+	if err := s.repairSlots(st, base, R); err != nil {
+		return false, 0, err
+	}
+	if o.rewritten && !c.cfg.ReadOnly {
+		// Bind a checkpoint to the rewritten file before the journal grows.
+		if err := s.checkpoint(false); err != nil {
+			return false, 0, err
+		}
+	}
+	return o.clean, markedLen, nil
+}
+
+// openFiles opens the data file and its journal, which becomes the log.
+func (s *swapLayout) openFiles(st *listState) error {
+	c := s.c
+	slots, err := c.storage.OpenLog(c.cfg.Header, !c.cfg.ReadOnly)
+	if err != nil {
+		return err
+	}
 	jl, err := s.openJournal(slots, st.swap.recLen)
 	if err != nil {
 		_ = slots.Close()
-		return false, 0, err
+		return err
 	}
 	if s.slots != nil {
 		_ = s.slots.Close()
@@ -248,36 +279,54 @@ func (s *swapLayout) load() (clean bool, markedLen int64, err error) {
 	c.replaceLog(jl)
 	st.reset()
 	c.epoch.Add(1)
+	return nil
+}
+
+// swapStart is where load starts replaying the journal, and what it
+// found: the checkpoint it used (valid, marked clean, its length), whether
+// the whole journal was covered by a clean one, and whether the data file
+// was rewritten by a Compact or Clear that a crash cut short.
+type swapStart struct {
+	from                            int64
+	bodyLen                         int64
+	clean, marked, valid, rewritten bool
+}
+
+// restoreOrder rebuilds the list order from the index checkpoint, when one
+// is valid for these files, and says where the journal's replay starts.
+// Without one, only a journal that still holds the whole history (its
+// first generation) can rebuild the order; anything else is ErrCorrupt.
+func (s *swapLayout) restoreOrder(st *listState) (swapStart, error) {
+	c := s.c
+	slots, jl := s.slots, c.log
+	h := slots.Header()
 	base, R := h.Len(), st.swap.recLen
 	jgen := jl.Header().Generation
-	from := jl.Header().Len()
+	o := swapStart{from: jl.Header().Len()}
 	raw, err := c.index.Load()
 	if err != nil {
-		return false, 0, err
+		return o, err
 	}
 	var cp checkpoint
-	var n int64
-	var marked, rewritten bool
-	valid := false
 	if raw != nil {
-		cp, n, marked, err = decodeCheckpoint("index", raw)
-		valid = err == nil && cp.kind == KindList && cp.generation == h.Generation && cp.journalGen > 0 &&
+		cp, o.bodyLen, o.marked, err = decodeCheckpoint("index", raw)
+		o.valid = err == nil && cp.kind == KindList && cp.generation == h.Generation && cp.journalGen > 0 &&
 			cp.validate(slots.Path(), base, R) == nil
 	}
 	switch {
-	case valid && jgen == cp.journalGen && cp.dataLength >= from && cp.dataLength <= jl.Size():
+	case o.valid && jgen == cp.journalGen && cp.dataLength >= o.from && cp.dataLength <= jl.Size():
 		st.load(&cp)
-		from = cp.dataLength
-		clean = marked && from == jl.Size()
-	case valid && jgen < cp.journalGen:
+		o.from = cp.dataLength
+		o.clean = o.marked && o.from == jl.Size()
+	case o.valid && jgen < cp.journalGen:
 		st.load(&cp) // the journal's records are all in the checkpoint
-		from = jl.Size()
-		if !ro {
+		o.from = jl.Size()
+		if !c.cfg.ReadOnly {
 			if jl, err = c.storage.ResetJournal(journalHeader(h, cp.journalGen)); err != nil {
-				return false, 0, err
+				return o, err
 			}
 			c.replaceLog(jl)
-			from = jl.Size()
+			o.from = jl.Size()
 		}
 	case raw != nil && err == nil && cp.kind == KindList && cp.journalGen == jgen &&
 		h.Generation == rewriteGeneration(cp.generation, jgen) && (slots.Size()-base)%R == 0:
@@ -287,44 +336,24 @@ func (s *swapLayout) load() (clean bool, markedLen int64, err error) {
 		for off := base; off < slots.Size(); off += R {
 			st.offs.Push(uint64(off))
 		}
-		from = jl.Size()
-		rewritten = true
+		o.from, o.rewritten = jl.Size(), true
 	case jgen == 1:
 		// Never checkpointed: the journal holds the whole history, and
 		// replaying it rewrites every live slot from its records.
-		valid = false
-		if raw != nil && !ro {
+		o.valid = false
+		if raw != nil && !c.cfg.ReadOnly {
 			if err := c.index.Remove(); err != nil {
-				return false, 0, fmt.Errorf("fscollections: remove the rejected index of %s: %w", slots.Path(), err)
+				return o, fmt.Errorf("fscollections: remove the rejected index of %s: %w", slots.Path(), err)
 			}
 		}
 	case raw == nil:
-		return false, 0, corrupt(slots.Path(), 0, "the index of this swap-and-pop list is missing, and its journal "+
+		return o, corrupt(slots.Path(), 0, "the index of this swap-and-pop list is missing, and its journal "+
 			"(generation %d) no longer holds the whole history: the list's order cannot be rebuilt", jgen)
 	default:
-		return false, 0, corrupt(slots.Path(), 0, "the index of this swap-and-pop list is damaged or belongs to "+
+		return o, corrupt(slots.Path(), 0, "the index of this swap-and-pop list is damaged or belongs to "+
 			"another file, and its journal (generation %d) no longer holds the whole history: the list's order cannot be rebuilt", jgen)
 	}
-	if marked && valid {
-		markedLen = n
-	}
-	st.swap.pending = map[int64][]byte{}
-	defer func() { st.swap.pending = nil }()
-	c.applied, c.ckptLength = from, jl.Header().Len()
-	if err := c.replay(from, jl.Size()); err != nil {
-		return false, 0, err
-	}
-	c.liveBytes, c.deadBytes = int64(st.offs.Len())*R, 0
-	if err := s.repairSlots(st, base, R); err != nil {
-		return false, 0, err
-	}
-	if rewritten && !ro {
-		// Bind a checkpoint to the rewritten file before the journal grows.
-		if err := s.checkpoint(false); err != nil {
-			return false, 0, err
-		}
-	}
-	return clean, markedLen, nil
+	return o, nil
 }
 
 // rewriteGeneration is the generation of the data file that Compact or
