@@ -383,6 +383,7 @@ func (c *core) markDead(off int64) {
 
 // --- public operations shared by all kinds ---------------------------------
 
+// Len returns the number of elements, 0 once closed.
 func (c *core) Len() int {
 	if c.beginRead() != nil {
 		return 0
@@ -391,6 +392,7 @@ func (c *core) Len() int {
 	return c.st.length()
 }
 
+// Compact rewrites the data file with only the live records.
 func (c *core) Compact() error {
 	if err := c.beginWrite(); err != nil {
 		return err
@@ -398,6 +400,7 @@ func (c *core) Compact() error {
 	return c.endWrite(c.rewrite(false))
 }
 
+// Clear removes every element and shrinks the files.
 func (c *core) Clear() error {
 	if err := c.beginWrite(); err != nil {
 		return err
@@ -408,6 +411,7 @@ func (c *core) Clear() error {
 	return c.endWrite(c.rewrite(true))
 }
 
+// Close writes a checkpoint with the clean-close marker and releases the files.
 func (c *core) Close() error {
 	c.stopSyncLoop()
 	c.mu.Lock()
@@ -475,6 +479,7 @@ func (c *core) release() error {
 	return errors.Join(lerr, c.storage.Close())
 }
 
+// Destroy closes the collection and deletes its files.
 func (c *core) Destroy() error {
 	c.stopSyncLoop()
 	c.mu.Lock()
@@ -487,6 +492,7 @@ func (c *core) Destroy() error {
 	return errors.Join(err, c.storage.Destroy())
 }
 
+// Metrics describes the collection, computed without disk writes.
 func (c *core) Metrics() Metrics {
 	var m Metrics
 	if c.beginRead() == nil {

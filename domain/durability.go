@@ -103,6 +103,7 @@ func (du *durability) stopSyncLoop() {
 	})
 }
 
+// Sync makes every write so far durable: flush and fsync.
 func (du *durability) Sync() error {
 	c := du.c
 	c.mu.Lock()

@@ -43,27 +43,11 @@ func (bt *mapBatches[V]) GetMany(keys []string, vals []V, found []bool) error {
 	if len(vals) < len(keys) || len(found) < len(keys) {
 		return fmt.Errorf("%w: GetMany of %d keys into %d values and %d flags", ErrInvalidOptions, len(keys), len(vals), len(found))
 	}
-	sc := getScratch()
-	defer putScratch(sc)
-	kb, offs := sc.keys, sc.offs
 	owned, _ := any(m.codec).(ownedDecoder[V])
 	var mem slab
-	for lo := 0; lo < len(keys); lo += manyBatch {
-		hi := min(len(keys), lo+manyBatch)
-		kb, offs = kb[:0], offs[:hi-lo]
-		for _, k := range keys[lo:hi] {
-			kb = append(kb, stringBytes(k))
-		}
-		if err := m.c.beginRead(); err != nil {
-			return err
-		}
-		err := m.getFound(kb, offs, owned, &mem, vals[lo:hi], found[lo:hi])
-		m.c.endRead()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return m.lookUp(keys, func(lo int, kb [][]byte, offs []int64) error {
+		return m.getFound(kb, offs, owned, &mem, vals[lo:lo+len(kb)], found[lo:lo+len(kb)])
+	})
 }
 
 // getFound looks keys up together and decodes what it finds. Read lock held.
@@ -97,22 +81,34 @@ func (bt *mapBatches[V]) ContainsMany(keys []string, found []bool) error {
 	if len(found) < len(keys) {
 		return fmt.Errorf("%w: ContainsMany of %d keys into %d flags", ErrInvalidOptions, len(keys), len(found))
 	}
+	return m.lookUp(keys, func(lo int, kb [][]byte, offs []int64) error {
+		m.st.findMany(m.c, kb, offs)
+		for i, off := range offs {
+			found[lo+i] = off != 0
+		}
+		return nil
+	})
+}
+
+// lookUp calls fn, under the read lock, for each batch of up to manyBatch
+// keys starting at index lo, as byte slices, with room for their offsets.
+func (bt *mapBatches[V]) lookUp(keys []string, fn func(lo int, kb [][]byte, offs []int64) error) error {
+	m := bt.m
 	sc := getScratch()
 	defer putScratch(sc)
-	kb, offs := sc.keys, sc.offs
 	for lo := 0; lo < len(keys); lo += manyBatch {
 		hi := min(len(keys), lo+manyBatch)
-		kb, offs = kb[:0], offs[:hi-lo]
+		kb, offs := sc.keys[:0], sc.offs[:hi-lo]
 		for _, k := range keys[lo:hi] {
 			kb = append(kb, stringBytes(k))
 		}
 		if err := m.c.beginRead(); err != nil {
 			return err
 		}
-		m.st.findMany(m.c, kb, offs)
+		err := fn(lo, kb, offs)
 		m.c.endRead()
-		for i, off := range offs {
-			found[lo+i] = off != 0
+		if err != nil {
+			return err
 		}
 	}
 	return nil

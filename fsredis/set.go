@@ -202,6 +202,15 @@ func (s *set[T]) ContainsKeys(keys [][]byte, in []bool) error {
 	return nil
 }
 
+// members is keys as command arguments.
+func members(keys [][]byte) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = k
+	}
+	return out
+}
+
 func anys(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
@@ -218,11 +227,7 @@ func (s *set[T]) AddKeys(keys [][]byte) (int, error) {
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
-	n, err := setAddScript.Run(ctx, s.rdb, []string{s.keys.order, s.keys.meta}, args...).Int()
+	n, err := setAddScript.Run(ctx, s.rdb, []string{s.keys.order, s.keys.meta}, members(keys)...).Int()
 	return n, s.wrap("Add", err)
 }
 
@@ -234,11 +239,7 @@ func (s *set[T]) RemoveKeys(keys [][]byte) (int, error) {
 	if len(keys) == 0 {
 		return 0, nil
 	}
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
-	n, err := s.rdb.ZRem(ctx, s.keys.order, args...).Result()
+	n, err := s.rdb.ZRem(ctx, s.keys.order, members(keys)...).Result()
 	return int(n), s.wrap("Remove", err)
 }
 
