@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 
 	"github.com/fscollections/fscollections/application"
 	"github.com/fscollections/fscollections/domain"
@@ -41,7 +42,15 @@ func (l *FSList[T]) Get(i int) (T, error) { return l.inner().Get(i) }
 func (l *FSList[T]) Set(i int, v T) error { return l.inner().Set(i, v) }
 
 // Append adds vs at the end, in order, under one lock. O(1) per element.
-func (l *FSList[T]) Append(vs ...T) error { return l.inner().Append(vs...) }
+func (l *FSList[T]) Append(vs ...T) error {
+	e := l.inner()
+	if f, ok := e.(*domain.List[T]); ok {
+		// The file engine called directly, not through the interface: vs
+		// then stays on the caller's stack (no allocation per Append).
+		return f.Append(vs...)
+	}
+	return e.Append(slices.Clone(vs)...)
+}
 
 // Insert puts v at index i, shifting later elements up; Insert(Len(), v)
 // appends. O(Len()-i) in memory (8 bytes moved per element), O(1) on disk.

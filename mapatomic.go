@@ -53,16 +53,27 @@ func (m *FSMap[V]) Swap(key string, v V) (previous V, loaded bool, err error) {
 //
 //	m.Compute(word, func(n int, _ bool) (int, fscollections.ComputeOp) { return n + 1, fscollections.UpdateOp })
 func (m *FSMap[V]) Compute(key string, fn func(old V, loaded bool) (V, ComputeOp)) (actual V, ok bool, err error) {
+	if f, ok := m.inner().(*domain.Map[V]); ok {
+		// The file engine called directly, so that this closure can stay on
+		// the stack (the one fn is, reaching the Redis engine below, cannot).
+		return f.Compute(m.full(key), func(old V, loaded bool) (V, domain.ComputeAction) {
+			return actionOf(fn(old, loaded))
+		})
+	}
 	return m.inner().Compute(m.full(key), func(old V, loaded bool) (V, domain.ComputeAction) {
-		v, op := fn(old, loaded)
-		switch op {
-		case UpdateOp:
-			return v, domain.ComputeUpdate
-		case DeleteOp:
-			return v, domain.ComputeDelete
-		}
-		return v, domain.ComputeCancel
+		return actionOf(fn(old, loaded))
 	})
+}
+
+// actionOf translates what a Compute function returned for the engine.
+func actionOf[V any](v V, op ComputeOp) (V, domain.ComputeAction) {
+	switch op {
+	case UpdateOp:
+		return v, domain.ComputeUpdate
+	case DeleteOp:
+		return v, domain.ComputeDelete
+	}
+	return v, domain.ComputeCancel
 }
 
 // EntryInfo describes a map entry as its last write left it.
