@@ -151,6 +151,36 @@ func BenchmarkMapSet(b *testing.B) {
 	}
 }
 
+// BenchmarkMapDelete deletes keys of a 1M-key map in random order, one
+// Delete per op (the map is refilled, untimed, when every key is gone).
+func BenchmarkMapDelete(b *testing.B) {
+	m := filledMap(b, bigN)
+	defer m.Close()
+	order := rand.Perm(bigN)
+	keys := make([]string, bigN)
+	for i, k := range order {
+		keys[i] = key32(k)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if i > 0 && i%bigN == 0 {
+			b.StopTimer()
+			vals := make([][]byte, bigN)
+			for j := range vals {
+				vals[j] = value100
+			}
+			if err := m.SetMany(keys, vals); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		if err := m.Delete(keys[i%bigN]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkMapGet reads random keys of a 1M-key map and reports the heap
 // the index holds per key.
 func BenchmarkMapGet(b *testing.B) {
