@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,6 +72,12 @@ type core struct {
 	// batchTime, when not 0, is the write time (Unix ns) of every entry a
 	// batch writes under one hold of the write lock; see writeTime.
 	batchTime int64
+	// pendingDead are the log offsets of records made dead whose deleted
+	// flag is not yet set on disk: flagDead sets them, in file order, at
+	// the next checkpoint (or when there are maxPendingDead), so that a
+	// delete or overwrite costs no random write into the mapping. Write
+	// lock held.
+	pendingDead []int64
 
 	errMu   sync.Mutex
 	iterErr error
@@ -204,6 +211,7 @@ func (c *core) replaceLog(l Log) {
 	}
 	c.log = l
 	c.logSeq++
+	c.pendingDead = c.pendingDead[:0] // offsets in the file just replaced
 	c.fileSeq.Add(1)
 	c.fileMu.Unlock()
 	c.gs.mu.Lock()
@@ -362,13 +370,36 @@ func (c *core) settle(n, dead int64, err error) error {
 		return err
 	}
 	if dead > 0 {
-		if err := c.log.WriteAt(deletedFlag, dead+deletedAt); err != nil {
-			return fmt.Errorf("fscollections: flag record at %d deleted: %w", dead, err)
-		}
+		c.pendingDead = append(c.pendingDead, dead)
 		if c.cfg.Cache != nil {
 			c.cfg.Cache.Remove(dead)
 		}
+		if len(c.pendingDead) >= maxPendingDead {
+			return c.flagDead()
+		}
 	}
+	return nil
+}
+
+// maxPendingDead bounds pendingDead (8 bytes each): past it, the flags are
+// set without waiting for a checkpoint.
+const maxPendingDead = 1 << 16
+
+// flagDead sets the deleted flag of the records in pendingDead, in file
+// order. Recovery never reads the flag, so one not yet set (or lost in a
+// crash) changes nothing but what tools reading the file count as dead.
+// Write lock held.
+func (c *core) flagDead() error {
+	if len(c.pendingDead) == 0 {
+		return nil
+	}
+	slices.Sort(c.pendingDead)
+	for _, off := range c.pendingDead {
+		if err := c.log.WriteAt(deletedFlag, off+deletedAt); err != nil {
+			return fmt.Errorf("fscollections: flag record at %d deleted: %w", off, err)
+		}
+	}
+	c.pendingDead = c.pendingDead[:0]
 	return nil
 }
 
