@@ -46,13 +46,21 @@
 // FSMap has atomic read-modify-write operations (CompareAndSwap,
 // CompareAndDelete, Swap, Compute), each one linearizable step across
 // processes in Shared mode; per-key versions and write times (Info,
-// SetIfVersion); prefix views (Sub); RandomKey. FSSet has streamed set
+// SetIfVersion); prefix views (Sub); RandomKey; batches (GetMany,
+// ContainsMany, SetMany, DeleteMany: many keys per lock hold, one commit
+// per batch). FSSet has streamed set
 // algebra (Union, Intersection, Difference, SymmetricDifference, subset
 // tests, AddAll, RemoveAll, RetainAll) in bounded memory. FSList.Take is
 // a blocking pop for queues. Every collection has an online Backup, and
 // Options.AppendOnly makes one immutable once written. A value type that
 // is a collection handle (*FSList[E], *FSMap[E], *FSSet[E]) stores a
 // reference to the child's files: a nested collection.
+//
+// # Outgrowing one machine
+//
+// Package fsredis opens the same FSList, FSMap and FSSet on Redis or Redis
+// Cluster, with the same semantics; a program that does not import it
+// does not link a Redis client.
 //
 // # Errors
 //
