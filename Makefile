@@ -6,11 +6,11 @@ BENCHSTAT   = golang.org/x/perf/cmd/benchstat@latest
 .PHONY: run test redis-server check cross lint fmt vet bench bench-compare bench-peers bench-users stress fuzz fuzz-short
 
 FUZZ_TARGETS = FuzzReplay:./domain FuzzCheckpointDecode:./domain FuzzFileHeader:./domain FuzzOpen:. FuzzOpenList:. FuzzOpenSwapList:. FuzzIndexFile:.
-# fuzz-short's budgets, in executions (about 5-10 s each on 2 cores): a count, not a duration,
+# fuzz-short's budgets, in executions (about 4-6 s each on 2 cores): a count, not a duration,
 # because Go 1.26's fuzz coordinator can fail a duration run with a spurious "context deadline
 # exceeded" when -fuzztime expires while a worker is busy (golang/go#75804, fixed in Go 1.27).
-FUZZ_SHORT = FuzzReplay:./domain:150000x FuzzCheckpointDecode:./domain:200000x FuzzFileHeader:./domain:200000x \
-	FuzzOpen:.:5000x FuzzOpenList:.:5000x FuzzOpenSwapList:.:8000x FuzzIndexFile:.:2500x
+FUZZ_SHORT = FuzzReplay:./domain:100000x FuzzCheckpointDecode:./domain:120000x FuzzFileHeader:./domain:120000x \
+	FuzzOpen:.:3000x FuzzOpenList:.:3000x FuzzOpenSwapList:.:5000x FuzzIndexFile:.:1500x
 
 ## run: the guided tour (writes ./data; run it twice to see the data survive)
 run:
