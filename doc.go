@@ -47,8 +47,8 @@
 // CompareAndDelete, Swap, Compute), each one linearizable step across
 // processes in Shared mode; per-key versions and write times (Info,
 // SetIfVersion); prefix views (Sub); RandomKey; batches (GetMany,
-// ContainsMany, SetMany, DeleteMany: many keys per lock hold, one commit
-// per batch). FSSet has streamed set
+// GetManyFunc, ContainsMany, SetMany, DeleteMany: many keys per lock
+// hold, one commit per batch). FSSet has streamed set
 // algebra (Union, Intersection, Difference, SymmetricDifference, subset
 // tests, AddAll, RemoveAll, RetainAll) in bounded memory. FSList.Take is
 // a blocking pop for queues. Every collection has an online Backup, and

@@ -107,6 +107,18 @@ func (m *FSMap[V]) GetMany(keys ...string) (values []V, found []bool, err error)
 	return values, found, err
 }
 
+// GetManyFunc looks keys up together, as GetMany does, and calls fn with
+// each key's index in keys, its value and whether it is present, in the
+// order of keys, without building result slices. fn runs while the read
+// lock is held (up to 1,024 keys per hold): it must be quick and must not
+// call this map, which would wait for the lock fn runs under. A []byte or
+// string value is a view of the file, valid only until fn returns: copy
+// what you keep. Values of other types are fn's. On Redis the values come
+// from one HMGET per 1,024 keys and are always fn's.
+func (m *FSMap[V]) GetManyFunc(keys []string, fn func(i int, v V, found bool)) error {
+	return m.inner().GetManyFunc(m.fullKeys(keys), fn)
+}
+
 // ContainsMany reports, for each key, whether it is present, looked up
 // together as GetMany does but reading no value.
 func (m *FSMap[V]) ContainsMany(keys ...string) (found []bool, err error) {

@@ -152,30 +152,24 @@ func (s *UserStore) Get(id uuid.UUID) (User, error) {
 
 // GetMany returns the users with these IDs, in the order of the IDs,
 // skipping IDs with no user (a repeated ID gives its user again). They
-// are looked up together (FSMap.GetMany).
+// are looked up together (FSMap.GetManyFunc).
 func (s *UserStore) GetMany(ids ...uuid.UUID) ([]User, error) {
 	out := make([]User, 0, len(ids))
 	var (
 		dec userDecoder
 		kb  keyBuf
 	)
-	for lo := 0; lo < len(ids); lo += userBatch {
-		vals, found, err := s.m.GetMany(kb.users(ids[lo:min(len(ids), lo+userBatch)])...)
-		if err != nil {
-			return out, err
+	var bad error
+	err := s.m.GetManyFunc(kb.users(ids), func(_ int, b []byte, found bool) {
+		if !found || bad != nil {
+			return
 		}
-		for i, b := range vals {
-			if !found[i] {
-				continue
-			}
-			u, err := dec.decode(b)
-			if err != nil {
-				return out, err
-			}
+		var u User
+		if u, bad = dec.decode(b); bad == nil { // copies what it keeps out of b
 			out = append(out, u)
 		}
-	}
-	return out, nil
+	})
+	return out, errors.Join(err, bad)
 }
 
 // Has reports whether every id is present; Has() is false. A large call

@@ -55,44 +55,41 @@ func (s *UserStore) search(out []User, all []string) []User {
 	)
 	for lo := 0; lo < len(all); lo += userBatch {
 		group := all[lo:min(len(all), lo+userBatch)]
-		entries, found, err := s.m.GetMany(indexKeys(&kb, group)...)
-		if err != nil {
-			s.setErr(err)
-			return out
-		}
 		ids, owner = ids[:0], owner[:0]
-		for i, b := range entries {
-			if !found[i] {
-				continue
+		err := s.m.GetManyFunc(indexKeys(&kb, group), func(i int, b []byte, found bool) {
+			if !found {
+				return
 			}
-			if b, err = idsIn(group[i], b); err != nil {
+			b, err := idsIn(group[i], b)
+			if err != nil {
 				s.setErr(err)
-				continue
+				return
 			}
 			for j := 0; j < len(b); j += idLen {
 				ids = append(ids, uuid.UUID(b[j:j+idLen]))
 				owner = append(owner, i)
 			}
+		})
+		if err == nil {
+			err = s.m.GetManyFunc(kb.users(ids), func(j int, b []byte, found bool) {
+				if !found {
+					return // indexed before a crash cut the add short
+				}
+				u, err := dec.decode(b) // copies what it keeps out of b
+				if err != nil {
+					s.setErr(err)
+					return
+				}
+				// The index may name an ID whose user a crash removed and
+				// that was added again under another name.
+				if u.Name == group[owner[j]] {
+					out = append(out, u)
+				}
+			})
 		}
-		users, found, err := s.m.GetMany(kb.users(ids)...)
 		if err != nil {
 			s.setErr(err)
 			return out
-		}
-		for j, b := range users {
-			if !found[j] {
-				continue // indexed before a crash cut the add short
-			}
-			u, err := dec.decode(b)
-			if err != nil {
-				s.setErr(err)
-				continue
-			}
-			// The index may name an ID whose user a crash removed and that
-			// was added again under another name.
-			if u.Name == group[owner[j]] {
-				out = append(out, u)
-			}
 		}
 	}
 	return out
@@ -257,97 +254,121 @@ func (s *UserStore) RemoveIDs(ids ...uuid.UUID) error {
 		kb        keyBuf
 		gone      []uuid.UUID
 		goneNames []string
+		nameBytes []byte
 		seen      = map[uuid.UUID]bool{}
+		r         = remover{s: s}
 	)
 	for lo := 0; lo < len(ids); lo += userBatch {
 		batch := ids[lo:min(len(ids), lo+userBatch)]
-		users, found, err := s.m.GetMany(kb.users(batch)...)
-		if err != nil {
-			return err
-		}
-		gone, goneNames = gone[:0], goneNames[:0]
+		gone, goneNames, nameBytes = gone[:0], goneNames[:0], nameBytes[:0]
+		var ends []int
 		clear(seen)
-		for i, b := range users {
-			if !found[i] || seen[batch[i]] {
-				continue
+		var bad error
+		err := s.m.GetManyFunc(kb.users(batch), func(i int, b []byte, found bool) {
+			if !found || seen[batch[i]] || bad != nil {
+				return
 			}
 			seen[batch[i]] = true
-			name, err := encodedUserName(b) // aliases b, which is ours
+			name, err := encodedUserName(b) // a view: copied below
 			if err != nil {
-				return err
+				bad = err
+				return
 			}
-			gone, goneNames = append(gone, batch[i]), append(goneNames, unsafe.String(unsafe.SliceData(name), len(name)))
+			gone = append(gone, batch[i])
+			nameBytes = append(nameBytes, name...)
+			ends = append(ends, len(nameBytes))
+		})
+		if err = errors.Join(err, bad); err != nil {
+			return err
 		}
-		if err := s.remove(gone, goneNames); err != nil {
+		start := 0 // the names, cut once the buffer is complete
+		for _, end := range ends {
+			goneNames = append(goneNames, unsafe.String(unsafe.SliceData(nameBytes[start:]), end-start))
+			start = end
+		}
+		if err := r.remove(gone, goneNames); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// remover removes users a batch at a time, reusing its buffers from one
+// batch to the next.
+type remover struct {
+	s                *UserStore
+	kb, nb           keyBuf
+	uniq             []string
+	others           []uuid.UUID
+	entries, kept    []byte // the batch's index entries, and what is kept of them
+	ends             []int  // where each found entry ends in entries
+	at               []int  // which name each found entry is
+	setKeys, delKeys []string
+	setVals          [][]byte
+}
+
 // remove deletes the users ids (whose names are names), then takes them
 // out of their names' index entries. Write mutex held.
-func (s *UserStore) remove(ids []uuid.UUID, userNames []string) error {
+func (r *remover) remove(ids []uuid.UUID, userNames []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	var kb keyBuf
-	n, err := s.m.DeleteMany(kb.users(ids)...)
+	s := r.s
+	n, err := s.m.DeleteMany(r.kb.users(ids)...)
 	s.count.Add(-int64(n))
 	if err != nil {
 		return err
 	}
-	uniq := slices.Compact(slices.Sorted(slices.Values(userNames)))
-	var nb keyBuf // the name keys, valid to the end
-	nameKeys := indexKeys(&nb, uniq)
-	entries, found, err := s.m.GetMany(nameKeys...)
-	if err != nil {
+	r.uniq = slices.Compact(slices.Sorted(slices.Values(userNames)))
+	nameKeys := indexKeys(&r.nb, r.uniq) // valid to the end: nb is not used again
+	r.entries, r.ends, r.at, r.others = r.entries[:0], r.ends[:0], r.at[:0], r.others[:0]
+	var bad error
+	err = s.m.GetManyFunc(nameKeys, func(i int, e []byte, found bool) {
+		if !found || bad != nil {
+			return
+		}
+		if e, bad = idsIn(r.uniq[i], e); bad != nil {
+			return
+		}
+		r.entries = append(r.entries, e...)
+		r.ends, r.at = append(r.ends, len(r.entries)), append(r.at, i)
+		for j := 0; j < len(e); j += idLen {
+			r.others = append(r.others, uuid.UUID(e[j:j+idLen]))
+		}
+	})
+	if err = errors.Join(err, bad); err != nil {
 		return err
 	}
 	// Keep in each entry the IDs that still have a user.
-	var others []uuid.UUID
-	for i, e := range entries {
-		if !found[i] {
-			continue
-		}
-		if entries[i], err = idsIn(uniq[i], e); err != nil {
-			return err
-		}
-		for j := 0; j < len(entries[i]); j += idLen {
-			others = append(others, uuid.UUID(entries[i][j:j+idLen]))
-		}
-	}
-	alive, err := s.m.ContainsMany(kb.users(others)...)
+	alive, err := s.m.ContainsMany(r.kb.users(r.others)...)
 	if err != nil {
 		return err
 	}
-	var setKeys, delKeys []string
-	var setVals [][]byte
-	k := 0
-	keptBuf := make([]byte, 0, len(others)*idLen) // never grows: the kept entries alias it
-	for i, e := range entries {
-		if !found[i] {
-			continue
-		}
-		kept := keptBuf[len(keptBuf) : len(keptBuf) : len(keptBuf)+len(e)]
+	r.setKeys, r.delKeys, r.setVals = r.setKeys[:0], r.delKeys[:0], r.setVals[:0]
+	r.kept = slices.Grow(r.kept[:0], len(r.entries)) // never grows below: the kept entries alias it
+	start, k := 0, 0
+	for f, end := range r.ends {
+		e := r.entries[start:end]
+		start = end
+		kept := r.kept[len(r.kept) : len(r.kept) : len(r.kept)+len(e)]
 		for j := 0; j < len(e); j += idLen {
 			if alive[k] {
 				kept = append(kept, e[j:j+idLen]...)
 			}
 			k++
 		}
-		keptBuf = keptBuf[:len(keptBuf)+len(kept)]
+		r.kept = r.kept[:len(r.kept)+len(kept)]
 		switch {
 		case len(kept) == 0:
-			delKeys = append(delKeys, nameKeys[i])
+			r.delKeys = append(r.delKeys, nameKeys[r.at[f]])
 		case len(kept) < len(e):
-			setKeys, setVals = append(setKeys, nameKeys[i]), append(setVals, kept)
+			r.setKeys, r.setVals = append(r.setKeys, nameKeys[r.at[f]]), append(r.setVals, kept)
 		}
 	}
-	if err := s.m.SetMany(setKeys, setVals); err != nil {
+	if err := s.m.SetMany(r.setKeys, r.setVals); err != nil {
 		return err
 	}
-	_, err = s.m.DeleteMany(delKeys...)
+	_, err = s.m.DeleteMany(r.delKeys...)
 	return err
 }
 
@@ -358,46 +379,49 @@ func (s *UserStore) RemoveNames(all ...string) error {
 	}
 	s.write.Lock()
 	defer s.write.Unlock()
-	var kb keyBuf
+	var (
+		kb, gb keyBuf
+		ids    []uuid.UUID
+		owner  []string
+		gone   []uuid.UUID
+	)
 	for lo := 0; lo < len(all); lo += userBatch {
 		group := all[lo:min(len(all), lo+userBatch)]
-		entries, found, err := s.m.GetMany(indexKeys(&kb, group)...)
-		if err != nil {
-			return err
-		}
-		var ids []uuid.UUID
-		var owner []string
-		for i, e := range entries {
-			if !found[i] {
-				continue
+		ids, owner, gone = ids[:0], owner[:0], gone[:0]
+		var bad error
+		err := s.m.GetManyFunc(indexKeys(&kb, group), func(i int, e []byte, found bool) {
+			if !found || bad != nil {
+				return
 			}
-			if e, err = idsIn(group[i], e); err != nil {
-				return err
+			if e, bad = idsIn(group[i], e); bad != nil {
+				return
 			}
 			for j := 0; j < len(e); j += idLen {
 				ids, owner = append(ids, uuid.UUID(e[j:j+idLen])), append(owner, group[i])
 			}
-		}
-		users, present, err := s.m.GetMany(kb.users(ids)...)
-		if err != nil {
+		})
+		if err = errors.Join(err, bad); err != nil {
 			return err
 		}
 		// Only users that have the name: the index may name an ID whose
 		// user a crash removed and that was added again under another name.
-		var gone []string
-		for j, b := range users {
-			if !present[j] {
-				continue
+		err = s.m.GetManyFunc(kb.users(ids), func(j int, b []byte, found bool) {
+			if !found || bad != nil {
+				return
 			}
 			name, err := encodedUserName(b)
 			if err != nil {
-				return err
+				bad = err
+				return
 			}
 			if string(name) == owner[j] {
-				gone = append(gone, userKey(ids[j]))
+				gone = append(gone, ids[j])
 			}
+		})
+		if err = errors.Join(err, bad); err != nil {
+			return err
 		}
-		n, err := s.m.DeleteMany(gone...)
+		n, err := s.m.DeleteMany(gb.users(gone)...)
 		s.count.Add(-int64(n))
 		if err != nil {
 			return err

@@ -75,6 +75,38 @@ func (bt *mapBatches[V]) getFound(keys [][]byte, offs []int64, owned ownedDecode
 	return nil
 }
 
+// GetManyFunc looks keys up together and calls fn with each key's index,
+// value and presence, under the read lock. A value the codec can take
+// without copying ([]byte, string) is a view of the mapped file, valid
+// only until fn returns.
+func (bt *mapBatches[V]) GetManyFunc(keys []string, fn func(i int, v V, found bool)) error {
+	m := bt.m
+	owned, _ := any(m.codec).(ownedDecoder[V])
+	return m.lookUp(keys, func(lo int, kb [][]byte, offs []int64) error {
+		m.st.findMany(m.c, kb, offs)
+		for i, off := range offs {
+			var v V
+			if off == 0 {
+				fn(lo+i, v, false)
+				continue
+			}
+			_, b, err := m.entryAt(off)
+			if err == nil {
+				if owned != nil {
+					v, err = owned.decodeOwned(b)
+				} else {
+					v, err = m.decode(off, b)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			fn(lo+i, v, true)
+		}
+		return nil
+	})
+}
+
 // ContainsMany sets found[i] to whether keys[i] is present, reading no value.
 func (bt *mapBatches[V]) ContainsMany(keys []string, found []bool) error {
 	m := bt.m

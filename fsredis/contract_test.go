@@ -712,6 +712,11 @@ func contractMapBatches(t *testing.T, e *engineUnderTest) {
 	if !slices.Equal(found, []bool{true, false, true, true}) || !slices.Equal(got, []string{"v7", "", "v2499", "v7"}) {
 		t.Fatalf("GetMany = %q, %v", got, found)
 	}
+	var funcGot []string
+	ok(t, m.GetManyFunc([]string{"k00003", "missing", "k00004"}, func(i int, v string, found bool) {
+		funcGot = append(funcGot, fmt.Sprint(i, v, found))
+	}))
+	equal(t, "GetManyFunc", funcGot, []string{"0v3true", "1false", "2v4true"})
 	all, found, err := m.GetMany(keys...)
 	ok(t, err)
 	if !slices.Equal(all, vals) || slices.Contains(found, false) {

@@ -40,6 +40,32 @@ func (bt *mapBatches[V]) GetMany(keys []string, vals []V, found []bool) error {
 	return nil
 }
 
+// GetManyFunc reads keys with HMGET, manyBatch at a time, and calls fn
+// with each; the values are fn's to keep.
+func (bt *mapBatches[V]) GetManyFunc(keys []string, fn func(i int, v V, found bool)) error {
+	m := bt.m
+	if err := m.usable("GetMany"); err != nil {
+		return err
+	}
+	for lo := 0; lo < len(keys); lo += manyBatch {
+		hi := min(len(keys), lo+manyBatch)
+		res, err := m.rdb.HMGet(ctx, m.keys.vals, keys[lo:hi]...).Result()
+		if err != nil {
+			return m.wrap("GetMany", err)
+		}
+		for i, r := range res {
+			var v V
+			if r != nil {
+				if v, err = m.decodeStored(keys[lo+i], r.(string)); err != nil {
+					return err
+				}
+			}
+			fn(lo+i, v, r != nil)
+		}
+	}
+	return nil
+}
+
 // ContainsMany looks keys up with one script call (HEXISTS each) per
 // manyBatch keys, transferring no value.
 func (bt *mapBatches[V]) ContainsMany(keys []string, found []bool) error {

@@ -87,6 +87,10 @@ type Map[V any] interface {
 	SetDefault(key string, v V) (V, error)
 	// GetMany sets vals[i] and found[i] for keys[i], looked up together.
 	GetMany(keys []string, vals []V, found []bool) error
+	// GetManyFunc calls fn with each key's index, value and presence,
+	// looked up together; a []byte or string value may be valid only
+	// until fn returns.
+	GetManyFunc(keys []string, fn func(i int, v V, found bool)) error
 	// ContainsMany sets found[i] to whether keys[i] is present.
 	ContainsMany(keys []string, found []bool) error
 	// SetMany sets keys[i] to vals[i], in batches committed as one.
