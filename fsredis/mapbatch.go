@@ -12,32 +12,11 @@ type mapBatches[V any] struct{ m *hashMap[V] }
 
 // GetMany reads keys with HMGET, manyBatch at a time (one round trip each).
 func (bt *mapBatches[V]) GetMany(keys []string, vals []V, found []bool) error {
-	m := bt.m
 	if len(vals) < len(keys) || len(found) < len(keys) {
 		return fmt.Errorf("%w: GetMany of %d keys into %d values and %d flags",
 			domain.ErrInvalidOptions, len(keys), len(vals), len(found))
 	}
-	if err := m.usable("GetMany"); err != nil {
-		return err
-	}
-	for lo := 0; lo < len(keys); lo += manyBatch {
-		hi := min(len(keys), lo+manyBatch)
-		res, err := m.rdb.HMGet(ctx, m.keys.vals, keys[lo:hi]...).Result()
-		if err != nil {
-			return m.wrap("GetMany", err)
-		}
-		for i, r := range res {
-			var zero V
-			vals[lo+i], found[lo+i] = zero, r != nil
-			if r == nil {
-				continue
-			}
-			if vals[lo+i], err = m.decodeStored(keys[lo+i], r.(string)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return bt.GetManyFunc(keys, func(i int, v V, ok bool) { vals[i], found[i] = v, ok })
 }
 
 // GetManyFunc reads keys with HMGET, manyBatch at a time, and calls fn
