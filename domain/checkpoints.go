@@ -42,9 +42,6 @@ func (ck *checkpoints) checkpointInBackground() error {
 	if c.bgRunning.Load() {
 		return nil
 	}
-	if err := c.flagDead(); err != nil {
-		return err
-	}
 	if err := c.must(c.log.Flush()); err != nil {
 		return err
 	}
@@ -100,9 +97,6 @@ func (ck *checkpoints) checkpoint(clean bool) error {
 // checkpointLog is checkpoint for the log layout.
 func (ck *checkpoints) checkpointLog(clean bool) error {
 	c := ck.c
-	if err := c.flagDead(); err != nil {
-		return err
-	}
 	if err := c.must(c.log.Flush()); err != nil {
 		return err
 	}

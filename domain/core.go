@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,12 +71,6 @@ type core struct {
 	// batchTime, when not 0, is the write time (Unix ns) of every entry a
 	// batch writes under one hold of the write lock; see writeTime.
 	batchTime int64
-	// pendingDead are the log offsets of records made dead whose deleted
-	// flag is not yet set on disk: flagDead sets them, in file order, at
-	// the next checkpoint (or when there are maxPendingDead), so that a
-	// delete or overwrite costs no random write into the mapping. Write
-	// lock held.
-	pendingDead []int64
 
 	errMu   sync.Mutex
 	iterErr error
@@ -211,7 +204,6 @@ func (c *core) replaceLog(l Log) {
 	}
 	c.log = l
 	c.logSeq++
-	c.pendingDead = c.pendingDead[:0] // offsets in the file just replaced
 	c.fileSeq.Add(1)
 	c.fileMu.Unlock()
 	c.gs.mu.Lock()
@@ -356,50 +348,19 @@ func (c *core) applyRecord(rec []byte, off int64) error {
 	return c.settle(n, dead, err)
 }
 
-// deletedFlag is the deleted flag's byte when set (shared, so that setting
-// it allocates nothing; Log.WriteAt only reads it).
-var deletedFlag = []byte{1}
-
 // settle finishes applying an n-byte record, which made the record at dead
-// (if not 0) dead, or failed with err: it accounts the record and flags the
-// dead one deleted in place.
+// (if not 0) dead, or failed with err. The dead record is not touched: the
+// data file is append-only, and which records are dead is the index's
+// knowledge (see FORMAT.md, "The deleted flag").
 func (c *core) settle(n, dead int64, err error) error {
 	c.applied = c.log.Size()
 	c.sinceCompact += n
 	if err != nil {
 		return err
 	}
-	if dead > 0 {
-		c.pendingDead = append(c.pendingDead, dead)
-		if c.cfg.Cache != nil {
-			c.cfg.Cache.Remove(dead)
-		}
-		if len(c.pendingDead) >= maxPendingDead {
-			return c.flagDead()
-		}
+	if dead > 0 && c.cfg.Cache != nil {
+		c.cfg.Cache.Remove(dead)
 	}
-	return nil
-}
-
-// maxPendingDead bounds pendingDead (8 bytes each): past it, the flags are
-// set without waiting for a checkpoint.
-const maxPendingDead = 1 << 16
-
-// flagDead sets the deleted flag of the records in pendingDead, in file
-// order. Recovery never reads the flag, so one not yet set (or lost in a
-// crash) changes nothing but what tools reading the file count as dead.
-// Write lock held.
-func (c *core) flagDead() error {
-	if len(c.pendingDead) == 0 {
-		return nil
-	}
-	slices.Sort(c.pendingDead)
-	for _, off := range c.pendingDead {
-		if err := c.log.WriteAt(deletedFlag, off+deletedAt); err != nil {
-			return fmt.Errorf("fscollections: flag record at %d deleted: %w", off, err)
-		}
-	}
-	c.pendingDead = c.pendingDead[:0]
 	return nil
 }
 

@@ -23,7 +23,8 @@ type Log interface {
 	// Append adds b at the end of the log and returns its offset. The bytes
 	// may stay in a buffer until Flush; View serves them meanwhile.
 	Append(b []byte) (int64, error)
-	// WriteAt overwrites bytes in place (the deleted flag of a record).
+	// WriteAt overwrites bytes in place: a swap-and-pop list's slots, the
+	// only records ever rewritten (a log is append-only).
 	WriteAt(b []byte, off int64) error
 	// Flush hands buffered bytes to the operating system.
 	Flush() error

@@ -81,8 +81,9 @@ func finishRecord(rec []byte) {
 	binary.BigEndian.PutUint32(rec[10:14], recordCRC(rec[:10], rec[RecordHeaderSize:]))
 }
 
-// recordCRC covers the type, the size and the payload, not the deleted flag,
-// which is flipped in place after the record is written.
+// recordCRC covers the type, the size and the payload, not the deleted flag
+// (files written before the log became append-only had it flipped in place
+// after the record was written; see FORMAT.md).
 func recordCRC(hdr, payload []byte) uint32 {
 	c := crc32.Update(0, castagnoli, hdr[0:1])
 	c = crc32.Update(c, castagnoli, hdr[2:10])

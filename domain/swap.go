@@ -448,9 +448,6 @@ func (s *swapLayout) repairSlots(st *listState, base, R int64) error {
 // checkpoint saves the order and starts a fresh journal.
 func (s *swapLayout) checkpoint(clean bool) error {
 	c := s.c
-	if err := c.flagDead(); err != nil {
-		return err
-	}
 	if err := c.must(s.slots.Flush()); err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ const minMap = 1 << 20
 // DataFile is a domain.Log on a real file: records are appended through a
 // buffer with one write call per bufLimit bytes, and read through a shared
 // mmap of the file that grows as the file does. A writer's mapping is
-// writable only so that flipping a record's deleted flag is a store
+// writable only so that rewriting a swap-and-pop list's slot is a store
 // instead of a system call; fsync covers those pages like any other.
 type DataFile struct {
 	fs       FS
@@ -109,7 +109,7 @@ func (d *DataFile) remap() error {
 		}
 		d.m = nil
 	}
-	// A writer's mapping is writable: it flips deleted flags with a store.
+	// A writer's mapping is writable: a swap-and-pop list rewrites slots with a store.
 	mode := MapShared
 	if d.readOnly {
 		mode = MapReadOnly

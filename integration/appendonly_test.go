@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -35,11 +36,14 @@ func recordFlags(t *testing.T, path string) map[int64][2]int {
 	return out
 }
 
-// Deleted flags are set lazily, at the next checkpoint: after a clean
-// Close every record an overwrite or a delete made dead is flagged, and
-// every live one is not; the map reopens with exactly its contents.
-func TestDeadRecordsAreFlaggedByTheCheckpoint(t *testing.T) {
+// The data file is append-only: overwrites, deletes, a checkpoint and
+// Close leave every byte already written as it was. Only records that
+// never hold a live value (the deletes) carry the deleted flag; which of
+// the others are dead is the index's knowledge, and the map reopens with
+// exactly its contents.
+func TestLogIsAppendOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m")
+	data := path + ".data.fscollection"
 	m, err := fscollections.OpenMap[string](path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +52,13 @@ func TestDeadRecordsAreFlaggedByTheCheckpoint(t *testing.T) {
 		if err := m.Set(fmt.Sprint("k", i), "first"); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := m.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(data)
+	if err != nil {
+		t.Fatal(err)
 	}
 	for i := range 50 {
 		if err := m.Set(fmt.Sprint("k", i), "second"); err != nil { // makes the first dead
@@ -62,22 +73,26 @@ func TestDeadRecordsAreFlaggedByTheCheckpoint(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	flags := recordFlags(t, path+".data.fscollection")
-	var live, dead, deletes int
-	for _, f := range flags {
-		switch {
-		case domain.Op(f[0]) == domain.OpDelete:
+	after, err := os.ReadFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) <= len(before) || !bytes.Equal(after[:len(before)], before) {
+		t.Fatalf("the first %d bytes of the data file changed (now %d bytes)", len(before), len(after))
+	}
+	var puts, deletes int
+	for off, f := range recordFlags(t, data) {
+		switch op, flagged := domain.Op(f[0]), f[1] == 1; {
+		case op == domain.OpDelete && flagged:
 			deletes++
-		case f[1] == 1:
-			dead++
+		case op == domain.OpDelete || flagged:
+			t.Errorf("record at %d: op %d, deleted flag %v", off, op, flagged)
 		default:
-			live++
+			puts++
 		}
 	}
-	// 100 first puts: 50 overwritten and 25 deleted are dead, 25 live;
-	// 50 second puts, all live; 25 delete records.
-	if live != 75 || dead != 75 || deletes != 25 {
-		t.Fatalf("after Close: %d live, %d flagged dead, %d deletes; want 75, 75, 25", live, dead, deletes)
+	if puts != 150 || deletes != 25 {
+		t.Fatalf("%d puts and %d deletes in the file; want 150 and 25", puts, deletes)
 	}
 	m, err = fscollections.OpenMap[string](path, nil)
 	if err != nil {
@@ -89,5 +104,11 @@ func TestDeadRecordsAreFlaggedByTheCheckpoint(t *testing.T) {
 	}
 	if v, _ := m.Get("k3"); v != "second" {
 		t.Fatalf("k3 = %q", v)
+	}
+	if m.Contains("k60") {
+		t.Fatal("k60 is back after reopen")
+	}
+	if m.Metrics().RecordsReplayed != 0 {
+		t.Fatalf("replayed %d records after a clean Close", m.Metrics().RecordsReplayed)
 	}
 }
