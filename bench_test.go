@@ -222,6 +222,29 @@ func BenchmarkMapScan(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100_000, "ns/item")
 }
 
+// BenchmarkMapScanViews is BenchmarkMapScan through RangeViews: the keys
+// and values are views of the file, nothing is copied.
+func BenchmarkMapScanViews(b *testing.B) {
+	m := filledMap(b, 100_000)
+	defer m.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		err := m.RangeViews(func(k, v []byte) bool {
+			if len(v) != 100 {
+				b.Fatal("bad value")
+			}
+			n++
+			return true
+		})
+		if err != nil || n != 100_000 {
+			b.Fatal(n, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100_000, "ns/item")
+}
+
 func BenchmarkMapReopen1M(b *testing.B) {
 	m := filledMap(b, bigN)
 	path := m.Path()

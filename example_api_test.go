@@ -92,3 +92,19 @@ func ExampleOptions_appendOnly() {
 	fmt.Println(errors.Is(err, fscollections.ErrAppendOnly))
 	// Output: true
 }
+
+// RangeViews reads a map without copying: the key and a []byte value are
+// views of the file, valid during the call.
+func ExampleFSMap_RangeViews() {
+	m, _ := fscollections.OpenMap[[]byte]("", nil)
+	defer m.Close()
+	m.Set("a", []byte("apple"))
+	m.Set("b", []byte("banana"))
+	total := 0
+	err := m.RangeViews(func(key, value []byte) bool {
+		total += len(value) // use the bytes here; copy what you keep
+		return true
+	})
+	fmt.Println(total, err)
+	// Output: 11 <nil>
+}

@@ -358,6 +358,30 @@ func (m *FSMap[V]) Range(fn func(key string, v V) bool) error {
 	})
 }
 
+// RangeViews is the fastest way to read every entry: Range without
+// copies. It calls fn for each key and value in insertion order until fn
+// returns false, and returns the error that ended the iteration early (its
+// own, as Range's). fn runs while the read lock is held, taken once per
+// batch of records, and every record's checksum is verified before fn
+// sees it. The key, and a []byte or string value, are views of the
+// mapped file, valid only until fn returns: copy what you keep (a string
+// value must be cloned with strings.Clone, not merely stored). Values of
+// other types are decoded and are fn's. Like GetManyFunc's fn, fn must
+// not call this map: a writer waiting for the lock would wait for fn and
+// fn for it. On Redis the keys and values are fn's.
+func (m *FSMap[V]) RangeViews(fn func(key []byte, v V) bool) error {
+	if !m.view() {
+		return m.inner().RangeViews(fn)
+	}
+	prefix := m.prefix
+	return m.inner().RangeViews(func(k []byte, v V) bool {
+		if len(k) < len(prefix) || string(k[:len(prefix)]) != prefix {
+			return true
+		}
+		return fn(k[len(prefix):], v)
+	})
+}
+
 // Err returns the error that ended an iteration (All, Keys, Values,
 // Scan) early since the last call to Err, and clears it. It belongs to
 // the handle (and its views), not to one loop: goroutines iterating at

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"unsafe"
 
 	"github.com/cockroachdb/pebble"
 	badger "github.com/dgraph-io/badger/v4"
@@ -70,14 +69,9 @@ func (f fsKV) Scan(start []byte, fn func(k, v []byte) bool) error {
 	if start != nil {
 		return errors.New("fscollections maps iterate in insertion order, not from a key")
 	}
-	for k, v := range f.m.All() {
-		// k is already the caller's string: a user ranging over the map
-		// uses it as is. View it as bytes for fn rather than copy it.
-		if !fn(unsafe.Slice(unsafe.StringData(k), len(k)), v) {
-			break
-		}
-	}
-	return f.m.Err()
+	// RangeViews hands over the key and value as views of the file, as
+	// bbolt's cursor does: nothing is copied unless fn copies it.
+	return f.m.RangeViews(fn)
 }
 func (f fsKV) Close() error { return f.m.Close() }
 

@@ -1,6 +1,9 @@
 package domain
 
-import "iter"
+import (
+	"errors"
+	"iter"
+)
 
 // mapIteration is a Map's iterations: batches read under the read lock,
 // yielded with no lock held.
@@ -95,4 +98,46 @@ func (it *mapIteration[V]) Scan(pred func(string, V) bool) iter.Seq2[string, V] 
 			return yield(k, v)
 		}, true, m.c.setIterErr)
 	}
+}
+
+// errStopRange ends a RangeViews whose fn returned false; it never reaches
+// the caller.
+var errStopRange = errors.New("range stopped")
+
+// RangeViews calls fn for each key and value in insertion order, under the
+// read lock (taken once per batch of records), until fn returns false, and
+// returns the error that ended it early, its own. The key, and a value the
+// codec can take without copying ([]byte, string), are views of the mapped
+// file, valid only until fn returns. Each record's checksum is verified
+// before fn sees it.
+func (it *mapIteration[V]) RangeViews(fn func(key []byte, v V) bool) error {
+	m := it.m
+	if err := m.c.usable(); err != nil {
+		return err
+	}
+	owned, _ := any(m.codec).(ownedDecoder[V])
+	var err error
+	m.each(func(off int64, k, b []byte) error {
+		var (
+			v    V
+			derr error
+		)
+		if owned != nil {
+			v, derr = owned.decodeOwned(b)
+		} else {
+			v, derr = m.decode(off, b)
+		}
+		if derr != nil {
+			return derr
+		}
+		if !fn(k, v) {
+			return errStopRange
+		}
+		return nil
+	}, func() bool { return true }, func(e error) {
+		if e != errStopRange {
+			err = e
+		}
+	})
+	return err
 }

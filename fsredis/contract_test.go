@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -745,6 +746,22 @@ func contractMapBatches(t *testing.T, e *engineUnderTest) {
 	if got, found, err := v.GetMany("a", "zz"); err != nil || got[0] != "1" || found[1] {
 		t.Fatalf("view GetMany = %q, %v, %v", got, found, err)
 	}
+	// RangeViews sees what Range sees, keys as bytes; a view strips its prefix.
+	var viewKeys, rangeKeys []string
+	ok(t, m.RangeViews(func(k []byte, val string) bool {
+		viewKeys = append(viewKeys, string(k)+"="+strings.Clone(val))
+		return true
+	}))
+	ok(t, m.Range(func(k, val string) bool { rangeKeys = append(rangeKeys, k+"="+val); return true }))
+	equal(t, "RangeViews", viewKeys, rangeKeys)
+	stopped := 0
+	ok(t, m.RangeViews(func([]byte, string) bool { stopped++; return stopped < 3 }))
+	if stopped != 3 {
+		t.Fatalf("RangeViews went on after fn returned false: %d calls", stopped)
+	}
+	viewKeys = viewKeys[:0]
+	ok(t, v.RangeViews(func(k []byte, val string) bool { viewKeys = append(viewKeys, string(k)+"="+val); return true }))
+	equal(t, "view RangeViews", viewKeys, []string{"a=1", "b=2"})
 	if n, err := v.DeleteMany("a", "b"); err != nil || n != 2 {
 		t.Fatalf("view DeleteMany = %d, %v", n, err)
 	}
@@ -756,4 +773,5 @@ func contractMapBatches(t *testing.T, e *engineUnderTest) {
 	ok(t, m.Close())
 	_, _, err = m.GetMany("a")
 	wantErr(t, "GetMany after Close", err, fscollections.ErrClosed)
+	wantErr(t, "RangeViews after Close", m.RangeViews(func([]byte, string) bool { return true }), fscollections.ErrClosed)
 }

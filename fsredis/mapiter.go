@@ -80,6 +80,12 @@ func (it *mapIteration[V]) Range(fn func(string, V) bool) error {
 	return err
 }
 
+// RangeViews is Range with each key as bytes. Nothing here is a view:
+// the keys and values come from the server, and fn may keep them.
+func (it *mapIteration[V]) RangeViews(fn func(key []byte, v V) bool) error {
+	return it.Range(func(k string, v V) bool { return fn([]byte(k), v) })
+}
+
 // RangeKeys calls fn for each key until fn returns false, and returns the
 // error that ended it early.
 func (it *mapIteration[V]) RangeKeys(fn func(string) bool) error {

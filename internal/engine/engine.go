@@ -107,6 +107,10 @@ type Map[V any] interface {
 	Range(fn func(string, V) bool) error
 	// RangeKeys is Range for the keys alone (no value is read).
 	RangeKeys(fn func(string) bool) error
+	// RangeViews is Range with each key as bytes. An engine may run fn
+	// under its read lock and pass the key, and a []byte or string value,
+	// as views valid only until fn returns.
+	RangeViews(fn func(key []byte, v V) bool) error
 	CompareAndSwap(key string, old, new V) (bool, error)
 	CompareAndDelete(key string, old V) (bool, error)
 	Swap(key string, v V) (V, bool, error)
