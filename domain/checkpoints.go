@@ -29,6 +29,15 @@ func (ck *checkpoints) saveIndex(parts ...[]byte) error {
 	return c.index.Save(parts...)
 }
 
+// replaceIndex is saveIndex without waiting for the disk (IndexFile.Replace).
+func (ck *checkpoints) replaceIndex(parts ...[]byte) error {
+	c := ck.c
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	c.saveGen++
+	return c.index.Replace(parts...)
+}
+
 // checkpointInBackground writes the index to a staged file under the write
 // lock, straight from the live arrays (no copy on the heap: the page cache
 // takes it), and leaves the fsyncs of the data and of the staged index, and
@@ -104,7 +113,15 @@ func (ck *checkpoints) checkpointLog(clean bool) error {
 		return c.fail(err)
 	}
 	cp := c.newCheckpoint(c.st, c.log)
-	if err := c.saveIndex(cp.parts(clean)...); err != nil {
+	save := c.saveIndex
+	if clean {
+		// Close: the data is durable (above); the checkpoint a process
+		// restarting here reads is in the page cache once renamed, and
+		// after a power cut a lost or damaged one only costs a replay of
+		// the data file. Waiting for the disk would be most of Close.
+		save = c.replaceIndex
+	}
+	if err := save(cp.parts(clean)...); err != nil {
 		return fmt.Errorf("fscollections: write checkpoint: %w", err)
 	}
 	c.ckptLength = cp.dataLength

@@ -104,6 +104,32 @@ func (x *IndexFile) Save(parts ...[]byte) error {
 	return syncDirOf(x.fs, x.path)
 }
 
+// Replace replaces the file's contents atomically but not durably: it
+// writes a temporary file and renames it over the index, with no fsync.
+// The data is in the page cache at once, which is what a process
+// restarting on this machine reads; after a power cut the loader rejects
+// whatever it finds damaged or stale.
+func (x *IndexFile) Replace(parts ...[]byte) error {
+	tmp := x.path + tmpSuffix
+	err := writeFile(x.fs, tmp, parts, false)
+	if err == nil {
+		// Remove the old index first: a rename over an existing file makes
+		// ext4 (auto_da_alloc) write the new one out before the rename
+		// returns, which is the wait this method exists to avoid. A crash
+		// between the two leaves no index, which costs a replay.
+		if err = x.fs.Remove(x.path); errors.Is(err, os.ErrNotExist) {
+			err = nil
+		}
+	}
+	if err == nil {
+		err = x.fs.Rename(tmp, x.path)
+	}
+	if err != nil {
+		_ = x.fs.Remove(tmp)
+	}
+	return err
+}
+
 func (x *IndexFile) install(tmp string) error {
 	if err := x.fs.Rename(tmp, x.path); err != nil {
 		return err

@@ -208,6 +208,9 @@ func (x memIndex) Save(parts ...[]byte) error {
 	return nil
 }
 
+// Replace is Save: this storage does not model the index's durability.
+func (x memIndex) Replace(parts ...[]byte) error { return x.Save(parts...) }
+
 // Stage keeps a copy of parts until Commit, which installs it, as a staged
 // file is invisible (and lost in a crash) until renamed over the index.
 func (x memIndex) Stage(parts ...[]byte) (domain.StagedIndex, error) {
