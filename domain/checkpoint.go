@@ -33,7 +33,8 @@ type checkpoint struct {
 	deadBytes  int64
 	liveCount  int
 	order      offsets
-	slots      []uint64
+	slots      [][]uint64 // the hash table's pages (see keyTable)
+	slotCount  int
 	// journalGen is, for a swap-and-pop list, the generation of the journal
 	// whose records follow this checkpoint (dataLength is then a journal
 	// offset); 0 otherwise.
@@ -44,6 +45,13 @@ type checkpoint struct {
 }
 
 var indexMagic = [8]byte{'F', 'S', 'C', 'O', 'L', 'I', 'D', 'X'}
+
+// indexVersion is the index file's format version. Version 1 placed keys
+// in a power-of-two hash table by the low bits of their hash; version 2
+// places them by (hash × slots) >> 32 in a table of any size. A version 1
+// index of a list (which has no table) reads the same; a map's or set's
+// is rejected, and rebuilt from the data file.
+const indexVersion = 2
 
 // cleanMarker is the byte a clean Close writes after the checkpoint.
 const cleanMarker = 0xAA
@@ -56,17 +64,17 @@ const checkpointFixed = 8 + 2 + 2 + 8*8 + 4
 func (c *checkpoint) parts(clean bool) [][]byte {
 	head := make([]byte, 0, checkpointFixed)
 	head = append(head, indexMagic[:]...)
-	head = binary.BigEndian.AppendUint16(head, FormatVersion)
+	head = binary.BigEndian.AppendUint16(head, indexVersion)
 	head = append(head, byte(c.kind), 0)
 	for _, v := range []uint64{c.generation, uint64(c.dataLength), uint64(c.liveBytes), uint64(c.deadBytes),
-		uint64(c.liveCount), uint64(c.order.Len()), uint64(len(c.slots)), c.journalGen | c.version} {
+		uint64(c.liveCount), uint64(c.order.Len()), uint64(c.slotCount), c.journalGen | c.version} {
 		head = binary.BigEndian.AppendUint64(head, v)
 	}
 	head = append(head, 0, 0, 0, 0)
 	parts := [][]byte{head}
 	c.order.each(func(run []uint64) { parts = append(parts, wordBytes(run)) })
-	if len(c.slots) > 0 {
-		parts = append(parts, wordBytes(c.slots))
+	for _, pg := range c.slots {
+		parts = append(parts, wordBytes(pg))
 	}
 	var crc uint32
 	for _, p := range parts {
@@ -88,7 +96,8 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 	if len(b) < checkpointFixed+4 || !bytes.Equal(b[:8], indexMagic[:]) {
 		return c, 0, false, corrupt(path, 0, "not an index file or truncated")
 	}
-	if v := binary.BigEndian.Uint16(b[8:10]); v != FormatVersion {
+	v := binary.BigEndian.Uint16(b[8:10])
+	if v != indexVersion && v != 1 {
 		return c, 0, false, corrupt(path, 8, "unsupported index version %d", v)
 	}
 	c.kind = Kind(b[10])
@@ -119,8 +128,8 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 	if checksum(b[:body]) != binary.BigEndian.Uint32(b[body:]) {
 		return c, 0, false, corrupt(path, body, "checksum mismatch")
 	}
-	if slotCount&(slotCount-1) != 0 {
-		return c, 0, false, corrupt(path, 12, "slot count %d is not a power of two", slotCount)
+	if v == 1 && slotCount != 0 {
+		return c, 0, false, corrupt(path, 8, "index version 1 hash table (rebuilt from the data file)")
 	}
 	c.liveCount = int(liveCount)
 	order, slots := words(b[checkpointFixed:checkpointFixed+8*orderCount]), words(b[checkpointFixed+8*orderCount:body])
@@ -144,7 +153,7 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 		i := slices.IndexFunc(slots, func(s uint64) bool { return s>>32 > orderCount })
 		return c, 0, false, corrupt(path, checkpointFixed+8*int64(orderCount)+8*int64(i), "slot points past the order")
 	}
-	c.slots = slots
+	c.slots, c.slotCount = tablePages(slots), len(slots)
 	return c, body + 4, clean, nil
 }
 
@@ -219,7 +228,7 @@ func (c *checkpoint) validate(path string, first int64, swapLen int64) error {
 		return bad("%d live entries, %d counted", live, c.liveCount)
 	}
 	if c.kind == KindList {
-		if len(c.slots) != 0 {
+		if c.slotCount != 0 {
 			return bad("a list checkpoint with a hash table")
 		}
 		return nil
@@ -265,14 +274,19 @@ func (c *checkpoint) validateSlots(bad func(string, ...any) error, first, swapLe
 // that names the wrong positions can make keys look absent but cannot make
 // a lookup fail or loop. One branch-free pass over the slots.
 func (c *checkpoint) validateTable(bad func(string, ...any) error) error {
-	used := inParallel(len(c.slots), func(lo, hi int) (n int) {
-		for _, s := range c.slots[lo:hi] {
-			n += int((s | -s) >> 63) // 1 when s != 0
+	used := inParallel(c.slotCount, func(lo, hi int) (n int) {
+		for i := lo; i < hi; {
+			pg := c.slots[i>>pageShift]
+			run := pg[i&pageMask : min(len(pg), i&pageMask+hi-i)]
+			for _, s := range run {
+				n += int((s | -s) >> 63) // 1 when s != 0
+			}
+			i += len(run)
 		}
 		return n
 	})
-	if used != c.liveCount || used*4 > len(c.slots)*3 {
-		return bad("hash table of %d slots holds %d for %d live entries (at most 3/4 full)", len(c.slots), used, c.liveCount)
+	if used != c.liveCount || used*4 > c.slotCount*3 {
+		return bad("hash table of %d slots holds %d for %d live entries (at most 3/4 full)", c.slotCount, used, c.liveCount)
 	}
 	return nil
 }

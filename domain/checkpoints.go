@@ -38,14 +38,15 @@ func (ck *checkpoints) replaceIndex(parts ...[]byte) error {
 	return c.index.Replace(parts...)
 }
 
-// checkpointInBackground writes the index to a staged file under the write
-// lock, straight from the live arrays (no copy on the heap: the page cache
-// takes it), and leaves the fsyncs of the data and of the staged index, and
-// the rename that installs it, to a goroutine, so the write that crossed the
-// threshold does not wait for the disk. The staged index is installed only
-// if no newer checkpoint was saved meanwhile and the data file is still the
-// one it describes; a failed data fsync fails the collection, as in the
-// foreground.
+// checkpointInBackground takes a frozen copy of the index under the write
+// lock — a clone of the page lists, not of the pages: a page the copy
+// shares is copied by the next write to it (see offsets.freeze) — and
+// leaves everything else to a goroutine while writers go on: the checksum
+// and the write of the staged index file, the fsync of the data, and the
+// rename that installs it. The staged index is installed only if no newer
+// checkpoint was saved meanwhile and the data file is still the one it
+// describes; a failed data fsync fails the collection, as in the
+// foreground. Write lock held.
 func (ck *checkpoints) checkpointInBackground() error {
 	c := ck.c
 	if c.bgRunning.Load() {
@@ -55,11 +56,8 @@ func (ck *checkpoints) checkpointInBackground() error {
 		return err
 	}
 	cp := c.newCheckpoint(c.st, c.log)
+	c.st.freeze(cp)
 	c.ckptLength = cp.dataLength
-	staged, err := c.index.Stage(cp.parts(false)...)
-	if err != nil {
-		return nil // the next checkpoint tries again; nothing is lost
-	}
 	log, seq := c.log, c.fileSeq.Load()
 	c.saveMu.Lock()
 	gen := c.saveGen
@@ -69,13 +67,17 @@ func (ck *checkpoints) checkpointInBackground() error {
 	go func() {
 		defer c.bg.Done()
 		defer c.bgRunning.Store(false)
+		staged, err := c.index.Stage(cp.parts(false)...)
+		if err != nil {
+			return // the next checkpoint tries again; nothing is lost
+		}
 		c.fileMu.RLock()
 		if c.fileSeq.Load() != seq {
 			c.fileMu.RUnlock()
 			_ = staged.Discard()
 			return // replaced or closed meanwhile
 		}
-		err := log.SyncData()
+		err = log.SyncData()
 		c.fileMu.RUnlock()
 		if err != nil {
 			_ = staged.Discard()

@@ -1,6 +1,8 @@
 package domain_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -59,5 +61,68 @@ func TestBackgroundCheckpoints(t *testing.T) {
 	}
 	if m := l.Metrics(); m.RecordsReplayed != 0 || !m.CleanShutdown {
 		t.Fatalf("reopen after Close replayed %d records (clean %v)", m.RecordsReplayed, m.CleanShutdown)
+	}
+}
+
+// A background checkpoint is the state at the moment it started, though
+// writers go on changing the index while it is written (they copy a page
+// the checkpoint still reads before writing it; with -race any write to a
+// page the checkpoint reads is reported). A process dying at any moment
+// leaves a checkpoint and a log that reopen to exactly what was written.
+func TestBackgroundCheckpointIsTheStateWhenItStarted(t *testing.T) {
+	codec, _ := domain.CodecFor[int64]()
+	cfg := domain.Config{Header: domain.FileHeader{Generation: 1, TypeName: "int64", FixedSize: 8}, CheckpointEvery: 2048}
+	disk := &domaintest.Disk{}
+	m, err := domain.OpenMap(domaintest.NewMemStorage(disk), cfg, codec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	r := rand.New(rand.NewPCG(3, 4))
+	model := map[string]int64{}
+	used := 0
+	for i := range 60000 {
+		k := fmt.Sprint("key-", r.IntN(20000))
+		if r.IntN(4) == 0 {
+			if _, ok := model[k]; ok {
+				if err := m.Delete(k); err != nil {
+					t.Fatal(err)
+				}
+				delete(model, k)
+			}
+		} else {
+			if err := m.Set(k, int64(i)); err != nil {
+				t.Fatal(err)
+			}
+			model[k] = int64(i)
+		}
+		if i%5000 != 4999 {
+			continue
+		}
+		// The process dies here: the flushed data and the index as the
+		// last finished checkpoint left it.
+		if err := m.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		dead := disk.Clone()
+		got, err := domain.OpenMap(domaintest.NewMemStorage(dead), cfg, codec)
+		if err != nil {
+			t.Fatalf("after %d operations: %v", i+1, err)
+		}
+		if got.Len() != len(model) {
+			t.Fatalf("after %d operations: Len %d, want %d", i+1, got.Len(), len(model))
+		}
+		for k, want := range model {
+			if v, err := got.Get(k); err != nil || v != want {
+				t.Fatalf("after %d operations: %s = %d, %v; want %d", i+1, k, v, err, want)
+			}
+		}
+		if got.Metrics().RecordsReplayed < int64(i+1)/2 {
+			used++ // a checkpoint was adopted: only its tail was replayed
+		}
+		_ = got.Close()
+	}
+	if used == 0 {
+		t.Fatal("no reopen used a background checkpoint")
 	}
 }

@@ -18,7 +18,11 @@ type state interface {
 	// the operation made dead (to flag it deleted on disk), or 0.
 	apply(c *core, op Op, off int64, payload []byte, recLen int64) (dead int64, err error)
 	load(cp *checkpoint)
+	// save puts the state's arrays in cp, as they are (views).
 	save(cp *checkpoint)
+	// freeze replaces cp's arrays, put there by save, by frozen copies a
+	// goroutine can read while the state changes (see offsets.freeze).
+	freeze(cp *checkpoint)
 	length() int
 	// compact copies the live records, in logical order, to dst and returns
 	// the state that indexes them there.

@@ -10,7 +10,7 @@ import (
 func FuzzCheckpointDecode(f *testing.F) {
 	cp := checkpoint{kind: KindMap, generation: 3, dataLength: 100, liveCount: 1, journalGen: 0}
 	cp.order.Push(40)
-	cp.slots = []uint64{0, makeSlot(0, 7)}
+	cp.slots, cp.slotCount = tablePages([]uint64{0, makeSlot(0, 7)}), 2
 	f.Add(cp.encode(false))
 	f.Add(cp.encode(true))
 	var list checkpoint

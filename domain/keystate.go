@@ -22,12 +22,17 @@ func (s *keyState) empty() state     { return &keyState{} }
 func (s *keyState) adopt(n state)    { *s = *n.(*keyState) }
 
 func (s *keyState) load(cp *checkpoint) {
-	s.order, s.table.slots, s.live = cp.order, cp.slots, cp.liveCount
-	s.table.used = cp.liveCount
+	s.order, s.live = cp.order, cp.liveCount
+	s.table = keyTable{pages: cp.slots, n: cp.slotCount, used: cp.liveCount}
 }
 
 func (s *keyState) save(cp *checkpoint) {
-	cp.order, cp.slots, cp.liveCount = s.order, s.table.slots, s.live
+	cp.order, cp.slots, cp.slotCount, cp.liveCount = s.order, s.table.pages, s.table.n, s.live
+}
+
+func (s *keyState) freeze(cp *checkpoint) {
+	cp.order = s.order.freeze()
+	cp.slots = s.table.freeze().pages
 }
 
 // keyIs reports whether the entry record at off has key, reading only the
@@ -82,21 +87,21 @@ func (s *keyState) findMany(c *core, keys [][]byte, offs []int64) {
 	for lo := 0; lo < len(keys); lo += probeGroup {
 		group := keys[lo:min(len(keys), lo+probeGroup)]
 		out := offs[lo : lo+len(group)]
-		if len(s.table.slots) == 0 {
+		if s.table.n == 0 {
 			clear(out)
 			continue
 		}
-		m := s.table.mask()
+		t := &s.table
 		for i, k := range group {
 			h[i] = hashKey(k)
 		}
 		for i := range group {
-			slot[i] = s.table.slots[int(h[i])&m]
+			slot[i] = t.at(t.home(h[i]))
 		}
 		for i := range group {
 			out[i] = 0
-			for j, sl, lap := int(h[i])&m, slot[i], 0; sl != 0 && lap <= m; j, lap = (j+1)&m, lap+1 {
-				sl = s.table.slots[j]
+			for j, sl, lap := t.home(h[i]), slot[i], 0; sl != 0 && lap < t.n; j, lap = t.next(j), lap+1 {
+				sl = s.table.at(j)
 				if sl != 0 && slotHash(sl) == h[i] && slotPos(sl) < s.order.Len() {
 					slot[i] = sl
 					out[i] = int64(s.order.At(slotPos(sl)))
@@ -110,7 +115,7 @@ func (s *keyState) findMany(c *core, keys [][]byte, offs []int64) {
 			}
 			out[i] = 0
 			if j := s.lookup(c, k, h[i]); j >= 0 {
-				out[i] = int64(s.order.At(slotPos(s.table.slots[j])))
+				out[i] = int64(s.order.At(slotPos(s.table.at(j))))
 			}
 		}
 	}
@@ -122,7 +127,7 @@ func (s *keyState) position(c *core, key []byte) int {
 	if i < 0 {
 		return -1
 	}
-	return slotPos(s.table.slots[i])
+	return slotPos(s.table.at(i))
 }
 
 func (s *keyState) apply(c *core, op Op, off int64, p []byte, n int64) (int64, error) {
@@ -156,7 +161,7 @@ func (s *keyState) apply(c *core, op Op, off int64, p []byte, n int64) (int64, e
 func (s *keyState) putSlot(c *core, i int, found bool, h uint32, off, n int64) int64 {
 	c.liveBytes += n
 	if found { // overwrite: the key keeps its place
-		pos := slotPos(s.table.slots[i])
+		pos := slotPos(s.table.at(i))
 		old := int64(s.order.At(pos))
 		c.markDead(old)
 		s.order.SetAt(pos, uint64(off))
@@ -172,7 +177,7 @@ func (s *keyState) putSlot(c *core, i int, found bool, h uint32, off, n int64) i
 // and returns the offset of the entry's record, now dead.
 func (s *keyState) removeSlot(c *core, i int, n int64) int64 {
 	c.deadBytes += n
-	pos := slotPos(s.table.slots[i])
+	pos := slotPos(s.table.at(i))
 	old := int64(s.order.At(pos))
 	c.markDead(old)
 	s.order.SetAt(pos, 0)
@@ -213,16 +218,17 @@ func (s *keyState) defrag() {
 			next.Push(off)
 		}
 	}
-	for i, sl := range s.table.slots {
+	for i := range s.table.n {
+		sl := s.table.at(i)
 		if sl == 0 {
 			continue
 		}
 		if p := slotPos(sl); p < len(newPos) {
-			s.table.slots[i] = makeSlot(int(newPos[p]), slotHash(sl))
+			s.table.set(i, makeSlot(int(newPos[p]), slotHash(sl)))
 		} else {
 			// Only a crafted index can leave a slot past the order (two
 			// slots naming one entry); what it named is gone.
-			s.table.slots[i] = makeSlot(0, slotHash(sl)) // position 0: keyIs will not match
+			s.table.set(i, makeSlot(0, slotHash(sl))) // position 0: keyIs will not match
 		}
 	}
 	s.order = next

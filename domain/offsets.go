@@ -1,15 +1,24 @@
 package domain
 
+import "slices"
+
 // offsets is a sequence of record offsets stored in fixed-size pages, so
 // that a million elements cost 8 MB plus at most two partly filled pages,
 // instead of the up to 25% slack of a growing slice, and growth never copies
 // the whole sequence. It is a deque: element i lives at slot head+i, so
 // removing or inserting at the front is O(1), and a removal or insertion
 // elsewhere shifts whichever side of it is shorter.
+//
+// A checkpoint written in the background reads a frozen copy of the
+// sequence (freeze) while writers go on: the pages are shared, and a page
+// the copy still holds is copied before its first write (own), so the
+// checkpoint sees the sequence as it was without anyone stopping for it.
 type offsets struct {
 	pages [][]uint64
 	head  int // slots unused at the start of pages[0]
 	n     int
+	// frozen[p] is set while pages[p] may be shared with a frozen copy.
+	frozen []bool
 }
 
 const (
@@ -27,13 +36,41 @@ func (o *offsets) slot(i int) *uint64 {
 
 func (o *offsets) At(i int) uint64 { return *o.slot(i) }
 
-func (o *offsets) SetAt(i int, v uint64) { *o.slot(i) = v }
+func (o *offsets) SetAt(i int, v uint64) {
+	o.own(i)
+	*o.slot(i) = v
+}
+
+// own makes the page holding element i safe to write (see freeze).
+func (o *offsets) own(i int) { ownPage(o.pages, o.frozen, (i+o.head)>>pageShift) }
+
+// ownPage replaces pages[p] by a copy of itself if frozen[p] is set, so
+// that a frozen copy sharing the page keeps it as it was.
+func ownPage(pages [][]uint64, frozen []bool, p int) {
+	if p < len(frozen) && frozen[p] {
+		pages[p] = slices.Clone(pages[p])
+		frozen[p] = false
+	}
+}
+
+// freeze returns a copy of the sequence that stays as it is now: it
+// shares the pages, and every page is marked to be copied before this
+// sequence next writes it. The copy is for reading only, and costs a
+// clone of the page list, not of the pages.
+func (o *offsets) freeze() offsets {
+	o.frozen = slices.Grow(o.frozen[:0], len(o.pages))[:len(o.pages)]
+	for p := range o.frozen {
+		o.frozen[p] = true
+	}
+	return offsets{pages: slices.Clone(o.pages), head: o.head, n: o.n}
+}
 
 func (o *offsets) Push(v uint64) {
 	j := o.head + o.n
 	if j>>pageShift == len(o.pages) {
 		o.pages = append(o.pages, make([]uint64, pageSize))
 	}
+	ownPage(o.pages, o.frozen, j>>pageShift)
 	o.pages[j>>pageShift][j&pageMask] = v
 	o.n++
 }
@@ -44,6 +81,9 @@ func (o *offsets) pushFront() {
 		o.pages = append(o.pages, nil)
 		copy(o.pages[1:], o.pages)
 		o.pages[0] = make([]uint64, pageSize)
+		if len(o.frozen) > 0 {
+			o.frozen = slices.Insert(o.frozen, 0, false)
+		}
 		o.head = pageSize
 	}
 	o.head--
@@ -57,6 +97,9 @@ func (o *offsets) popFront() {
 	if o.head == pageSize {
 		o.pages[0] = nil
 		o.pages = o.pages[1:]
+		if len(o.frozen) > 0 {
+			o.frozen = o.frozen[1:]
+		}
 		o.head = 0
 	}
 	if o.n == 0 {
@@ -74,6 +117,7 @@ func (o *offsets) move(to, from, count int) {
 		for count > 0 {
 			s, d := from+o.head, to+o.head
 			k := min(count, pageSize-s&pageMask, pageSize-d&pageMask)
+			ownPage(o.pages, o.frozen, d>>pageShift)
 			copy(o.pages[d>>pageShift][d&pageMask:d&pageMask+k], o.pages[s>>pageShift][s&pageMask:s&pageMask+k])
 			from, to, count = from+k, to+k, count-k
 		}
@@ -82,6 +126,7 @@ func (o *offsets) move(to, from, count int) {
 	for count > 0 { // backwards, from the end
 		s, d := from+o.head+count, to+o.head+count // one past the last
 		k := min(count, (s-1)&pageMask+1, (d-1)&pageMask+1)
+		ownPage(o.pages, o.frozen, (d-1)>>pageShift)
 		copy(o.pages[(d-1)>>pageShift][(d-k)&pageMask:(d-1)&pageMask+1], o.pages[(s-1)>>pageShift][(s-k)&pageMask:(s-1)&pageMask+1])
 		count -= k
 	}
@@ -122,16 +167,19 @@ func (o *offsets) Truncate(n int) {
 		o.pages[i] = nil
 	}
 	o.pages = o.pages[:keep]
+	o.frozen = o.frozen[:min(keep, len(o.frozen))]
 }
 
 func (o *offsets) Reverse() {
 	for i, j := 0, o.n-1; i < j; i, j = i+1, j-1 {
+		o.own(i)
+		o.own(j)
 		a, b := o.slot(i), o.slot(j)
 		*a, *b = *b, *a
 	}
 }
 
-func (o *offsets) Reset() { o.pages, o.head, o.n = nil, 0, 0 }
+func (o *offsets) Reset() { o.pages, o.head, o.n, o.frozen = nil, 0, 0, nil }
 
 // bytes is the heap the sequence holds.
 func (o *offsets) bytes() int64 { return int64(len(o.pages)) * pageSize * 8 }

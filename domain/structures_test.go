@@ -116,11 +116,11 @@ func TestCheckpointRoundTripAndDamage(t *testing.T) {
 	cp.order.Push(40)
 	cp.order.Push(0)
 	cp.order.Push(80)
-	cp.slots = []uint64{0, makeSlot(0, 5), 0, makeSlot(2, 9)}
+	cp.slots, cp.slotCount = tablePages([]uint64{0, makeSlot(0, 5), 0, makeSlot(2, 9)}), 4
 	for _, clean := range []bool{false, true} {
 		b := cp.encode(clean)
 		got, n, marked, err := decodeCheckpoint("idx", b)
-		if err != nil || marked != clean || got.generation != 7 || got.order.Len() != 3 || got.order.At(2) != 80 || !slices.Equal(got.slots, cp.slots) {
+		if err != nil || marked != clean || got.generation != 7 || got.order.Len() != 3 || got.order.At(2) != 80 || got.slotCount != 4 || !slices.Equal(got.slots[0], cp.slots[0]) {
 			t.Fatalf("clean=%v: %v %+v marked=%v", clean, err, got, marked)
 		}
 		if clean && n != int64(len(b)-1) {

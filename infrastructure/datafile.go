@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 
 	"github.com/edsrzf/mmap-go"
 
@@ -112,12 +111,6 @@ func (d *DataFile) remap() error {
 	for n < d.flushed {
 		n *= 2
 	}
-	if d.m != nil {
-		if err := d.m.Unmap(); err != nil {
-			return err
-		}
-		d.m = nil
-	}
 	// A writer's mapping is writable: a swap-and-pop list rewrites slots with a store.
 	mode := MapShared
 	if d.readOnly {
@@ -127,9 +120,32 @@ func (d *DataFile) remap() error {
 	if err != nil {
 		return fmt.Errorf("fscollections: mmap %s (%d bytes): %w", d.path, n, err)
 	}
+	// Nothing views the old mapping any more: views are valid only until
+	// the next call that can remap, which runs under the write lock.
+	old := d.m
 	d.m = m
-	return nil
+	return unmap(old)
 }
+
+// unmap releases a mapping. Unmapping costs a few hundred nanoseconds for
+// every page that was read (tens of milliseconds for a file of a few
+// hundred MB), and holds the process's memory-map lock for writing all
+// the while, so that every page fault in the process waits: a large
+// mapping is released in the background and in steps where the platform
+// allows (releaseMapping), so that neither the write that grows the file
+// nor Close waits for it, nor do readers.
+func unmap(m mmap.MMap) error {
+	switch {
+	case m == nil:
+		return nil
+	case len(m) > asyncUnmapOver:
+		return releaseMapping(m)
+	}
+	return m.Unmap()
+}
+
+// asyncUnmapOver is the mapping size above which unmap works in the background.
+const asyncUnmapOver = 16 << 20
 
 // Path names the file.
 func (d *DataFile) Path() string { return d.path }
@@ -279,23 +295,9 @@ func (d *DataFile) Refresh() (bool, error) {
 	return false, nil
 }
 
-// Close unmaps and closes the file without flushing. Where a mapped file
-// may be deleted (not Windows), the mapping of a large file is released
-// in the background: unmapping costs a few hundred nanoseconds per page
-// that was read, tens of milliseconds for a file of a few hundred MB, and
-// nothing reads it once the collection is closed.
+// Close unmaps (see unmap) and closes the file without flushing.
 func (d *DataFile) Close() error {
-	var err error
-	if m := d.m; m != nil {
-		d.m = nil
-		if len(m) > asyncUnmapOver && runtime.GOOS != "windows" {
-			go m.Unmap() // a failed munmap would leave only address space behind
-		} else {
-			err = m.Unmap()
-		}
-	}
+	err := unmap(d.m)
+	d.m = nil
 	return errors.Join(err, d.f.Close())
 }
-
-// asyncUnmapOver is the mapping size above which Close unmaps in the background.
-const asyncUnmapOver = 16 << 20

@@ -15,11 +15,7 @@ func writeFile(fs FS, path string, parts [][]byte, sync bool) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range parts {
-		if _, err = f.Write(p); err != nil {
-			break
-		}
-	}
+	err = writeParts(f, parts)
 	if err == nil && sync {
 		err = f.Sync()
 	}
@@ -220,4 +216,14 @@ func (x *IndexFile) Size() int64 {
 		return 0
 	}
 	return st.Size()
+}
+
+// writeEach writes parts one after the other.
+func writeEach(f File, parts [][]byte) error {
+	for _, p := range parts {
+		if _, err := f.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }

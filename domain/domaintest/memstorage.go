@@ -160,6 +160,22 @@ func (s *MemStorage) Unlock() error {
 	return nil
 }
 
+// Clone returns a copy of the disk as it is now: the files a process that
+// died at this instant would leave (a staged index, never installed, is
+// not among them).
+func (d *Disk) Clone() *Disk {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	c := &Disk{index: slices.Clone(d.index), synced: d.synced, inode: d.inode}
+	if d.data != nil {
+		c.data = &memFile{b: slices.Clone(d.data.b), inode: d.data.inode}
+	}
+	if d.journal != nil {
+		c.journal = &memFile{b: slices.Clone(d.journal.b), inode: d.journal.inode}
+	}
+	return c
+}
+
 // PowerLoss drops what was written to the data file but never synced, as
 // a power cut does.
 func (d *Disk) PowerLoss() {
