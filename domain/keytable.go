@@ -84,13 +84,6 @@ func (t *keyTable) freeze() keyTable {
 	return keyTable{pages: slices.Clone(t.pages), n: t.n, used: t.used}
 }
 
-// each calls fn with each page of slots, in order.
-func (t *keyTable) each(fn func(page []uint64)) {
-	for _, pg := range t.pages {
-		fn(pg)
-	}
-}
-
 // probe calls match for each position whose slot has hash h, in probe
 // order, until match reports true, and returns that slot's index and true.
 // When no slot matches it returns the empty slot that ended the search

@@ -11,8 +11,8 @@ import (
 // pushes and truncations across page boundaries.
 func TestOffsetsAgreeWithASlice(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	var o offsets
-	var model []uint64
+	var o, frozen offsets
+	var model, frozenModel []uint64
 	for step := range 60000 {
 		v := uint64(step + 1)
 		switch op := r.IntN(10); {
@@ -43,6 +43,13 @@ func TestOffsetsAgreeWithASlice(t *testing.T) {
 			if !slices.Equal(all, model) && !(len(all) == 0 && len(model) == 0) {
 				t.Fatalf("step %d: each() disagrees with the model", step)
 			}
+			// The copy frozen 997 steps ago still holds what it held.
+			var was []uint64
+			frozen.each(func(run []uint64) { was = append(was, run...) })
+			if !slices.Equal(was, frozenModel) {
+				t.Fatalf("step %d: a frozen copy changed", step)
+			}
+			frozen, frozenModel = o.freeze(), slices.Clone(model)
 		}
 	}
 	if o.Len() != len(model) {
@@ -56,32 +63,49 @@ func TestOffsetsAgreeWithASlice(t *testing.T) {
 }
 
 // keyTable with backward-shift deletion must find every present key and
-// no absent one, with colliding hashes included.
+// no absent one: with hashes that all share one home slot, and with
+// hashes spread over the whole range (homes near the end wrap around to
+// slot 0). A frozen copy taken along the way stays as it was.
 func TestKeyTableAgreesWithAMap(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	var kt keyTable
-	model := map[int]uint32{}                                  // position -> hash
-	hashOf := func(pos int) uint32 { return uint32(pos % 97) } // many collisions
-	for step := range 20000 {
-		pos := r.IntN(3000)
-		h := hashOf(pos)
-		i, found := kt.probe(h, func(p int) bool { return p == pos })
-		if _, ok := model[pos]; ok != found {
-			t.Fatalf("step %d: probe(%d) = %d, %v; model has it: %v", step, pos, i, found, ok)
-		}
-		if found {
-			kt.removeAt(i)
-			delete(model, pos)
-		} else {
-			if step%3 == 0 {
-				i = -1 // insertAt with the empty slot unknown
+	for name, hashOf := range map[string]func(pos int) uint32{
+		"colliding": func(pos int) uint32 { return uint32(pos % 97) },
+		"spread":    func(pos int) uint32 { return uint32(pos%500) * 8589933 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(3, 4))
+			var kt keyTable
+			model := map[int]uint32{} // position -> hash
+			var frozen keyTable
+			var frozenSlots []uint64
+			for step := range 20000 {
+				pos := r.IntN(3000)
+				h := hashOf(pos)
+				i, found := kt.probe(h, func(p int) bool { return p == pos })
+				if _, ok := model[pos]; ok != found {
+					t.Fatalf("step %d: probe(%d) = %d, %v; model has it: %v", step, pos, i, found, ok)
+				}
+				if found {
+					kt.removeAt(i)
+					delete(model, pos)
+				} else {
+					if step%3 == 0 {
+						i = -1 // insertAt with the empty slot unknown
+					}
+					kt.insertAt(i, h, pos)
+					model[pos] = h
+				}
+				if step%1000 == 0 {
+					if frozenSlots != nil && !slices.Equal(slices.Concat(frozen.pages...), frozenSlots) {
+						t.Fatalf("step %d: a frozen copy changed", step)
+					}
+					frozen = kt.freeze()
+					frozenSlots = slices.Concat(frozen.pages...)
+				}
 			}
-			kt.insertAt(i, h, pos)
-			model[pos] = h
-		}
-	}
-	if kt.used != len(model) {
-		t.Fatalf("used %d, want %d", kt.used, len(model))
+			if kt.used != len(model) {
+				t.Fatalf("used %d, want %d", kt.used, len(model))
+			}
+		})
 	}
 }
 
