@@ -87,6 +87,31 @@ func BenchmarkListSlice1000(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/elem")
 }
 
+// BenchmarkListSliceBytes1000 is Slice(1000) of 100-byte []byte values,
+// the peers benchmark's list slice.
+func BenchmarkListSliceBytes1000(b *testing.B) {
+	l, err := fscollections.OpenList[[]byte]("", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	v := make([]byte, 100)
+	for range 100_000 {
+		if err := l.Append(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := l.Slice(5000, 6000)
+		if err != nil || len(s[999]) != 100 {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/elem")
+}
+
 func BenchmarkListGet1000(b *testing.B) {
 	l := filledList(b, 100_000)
 	defer l.Close()

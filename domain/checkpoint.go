@@ -35,6 +35,9 @@ type checkpoint struct {
 	order      offsets
 	slots      [][]uint64 // the hash table's pages (see keyTable)
 	slotCount  int
+	// growing, when set, is a frozen table caught growing: parts merges
+	// it into slots, off the lock, before writing them.
+	growing *keyTable
 	// journalGen is, for a swap-and-pop list, the generation of the journal
 	// whose records follow this checkpoint (dataLength is then a journal
 	// offset); 0 otherwise.
@@ -62,6 +65,9 @@ const checkpointFixed = 8 + 2 + 2 + 8*8 + 4
 // On a little-endian machine the arrays are views of the index itself, not
 // copies: nothing may change them until the parts are written.
 func (c *checkpoint) parts(clean bool) [][]byte {
+	if c.growing != nil {
+		c.slots, c.growing = c.growing.merged(), nil
+	}
 	head := make([]byte, 0, checkpointFixed)
 	head = append(head, indexMagic[:]...)
 	head = binary.BigEndian.AppendUint16(head, indexVersion)

@@ -55,8 +55,7 @@ func (ck *checkpoints) checkpointInBackground() error {
 	if err := c.must(c.log.Flush()); err != nil {
 		return err
 	}
-	cp := c.newCheckpoint(c.st, c.log)
-	c.st.freeze(cp)
+	cp := c.newCheckpoint(c.st, c.log, true)
 	c.ckptLength = cp.dataLength
 	log, seq := c.log, c.fileSeq.Load()
 	c.saveMu.Lock()
@@ -114,7 +113,7 @@ func (ck *checkpoints) checkpointLog(clean bool) error {
 	if err := c.log.SyncData(); err != nil {
 		return c.fail(err)
 	}
-	cp := c.newCheckpoint(c.st, c.log)
+	cp := c.newCheckpoint(c.st, c.log, false)
 	save := c.saveIndex
 	if clean {
 		// Close: the data is durable (above); the checkpoint a process
@@ -130,7 +129,10 @@ func (ck *checkpoints) checkpointLog(clean bool) error {
 	return nil
 }
 
-func (ck *checkpoints) newCheckpoint(st state, l Log) *checkpoint {
+// newCheckpoint returns a checkpoint of st, the state of log l: of its
+// arrays as they are, or, when frozen is set, of frozen copies a goroutine
+// can write while the state changes.
+func (ck *checkpoints) newCheckpoint(st state, l Log, frozen bool) *checkpoint {
 	c := ck.c
 	cp := &checkpoint{
 		kind:       c.cfg.Header.Kind,
@@ -145,6 +147,10 @@ func (ck *checkpoints) newCheckpoint(st state, l Log) *checkpoint {
 	} else {
 		cp.liveBytes = l.Size() - l.Header().Len()
 	}
-	st.save(cp)
+	if frozen {
+		st.freeze(cp)
+	} else {
+		st.save(cp)
+	}
 	return cp
 }

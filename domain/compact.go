@@ -165,7 +165,7 @@ func (cm *compaction) rewriteLog(clear bool) error {
 		return fmt.Errorf("fscollections: rewrite %s: %w", c.log.Path(), err)
 	}
 	// The new file is live from here on, whatever fails next.
-	cp := c.newCheckpoint(next, dst)
+	cp := c.newCheckpoint(next, dst, false)
 	c.replaceLog(dst)
 	c.st.adopt(next)
 	c.liveBytes, c.deadBytes = dst.Size()-h.Len(), 0
@@ -221,7 +221,7 @@ func (cm *compaction) CopyTo(dst Storage) (err error) {
 	if err != nil {
 		return fmt.Errorf("fscollections: copy to %s: %w", l.Path(), err)
 	}
-	cp := c.newCheckpoint(next, l)
+	cp := c.newCheckpoint(next, l, false)
 	if journal > 0 {
 		jh := journalHeader(h, journal)
 		jl, err := dst.ResetJournal(jh)

@@ -27,12 +27,17 @@ func (s *keyState) load(cp *checkpoint) {
 }
 
 func (s *keyState) save(cp *checkpoint) {
+	s.table.finishGrowing() // a checkpoint holds one table
 	cp.order, cp.slots, cp.slotCount, cp.liveCount = s.order, s.table.pages, s.table.n, s.live
 }
 
 func (s *keyState) freeze(cp *checkpoint) {
-	cp.order = s.order.freeze()
-	cp.slots = s.table.freeze().pages
+	cp.order, cp.liveCount = s.order.freeze(), s.live
+	t := s.table.freeze()
+	cp.slots, cp.slotCount = t.pages, t.n
+	if t.old != nil {
+		cp.growing = &t // merged into one table when written (checkpoint.parts)
+	}
 }
 
 // keyIs reports whether the entry record at off has key, reading only the
@@ -84,6 +89,15 @@ func (s *keyState) findMany(c *core, keys [][]byte, offs []int64) {
 		h    [probeGroup]uint32
 		slot [probeGroup]uint64
 	)
+	if s.table.old != nil { // growing: two tables to probe, one key at a time
+		for i, k := range keys {
+			offs[i] = 0
+			if j := s.lookup(c, k, hashKey(k)); j >= 0 {
+				offs[i] = int64(s.order.At(slotPos(s.table.at(j))))
+			}
+		}
+		return
+	}
 	for lo := 0; lo < len(keys); lo += probeGroup {
 		group := keys[lo:min(len(keys), lo+probeGroup)]
 		out := offs[lo : lo+len(group)]
@@ -218,19 +232,14 @@ func (s *keyState) defrag() {
 			next.Push(off)
 		}
 	}
-	for i := range s.table.n {
-		sl := s.table.at(i)
-		if sl == 0 {
-			continue
-		}
+	s.table.rewrite(func(sl uint64) uint64 {
 		if p := slotPos(sl); p < len(newPos) {
-			s.table.set(i, makeSlot(int(newPos[p]), slotHash(sl)))
-		} else {
-			// Only a crafted index can leave a slot past the order (two
-			// slots naming one entry); what it named is gone.
-			s.table.set(i, makeSlot(0, slotHash(sl))) // position 0: keyIs will not match
+			return makeSlot(int(newPos[p]), slotHash(sl))
 		}
-	}
+		// Only a crafted index can leave a slot past the order (two slots
+		// naming one entry); what it named is gone.
+		return makeSlot(0, slotHash(sl)) // position 0: keyIs will not match
+	})
 	s.order = next
 }
 

@@ -203,9 +203,17 @@ func (l *List[T]) Slice(lo, hi int) ([]T, error) {
 		return nil, fmt.Errorf("%w: Slice(%d, %d) on a list of length %d", ErrIndexOutOfRange, lo, hi, n)
 	}
 	out := make([]T, 0, hi-lo)
+	// []byte and string values are carved out of shared chunks (see slab),
+	// not allocated one by one.
+	owned, _ := any(l.codec).(ownedDecoder[T])
+	var mem slab
 	err := l.c.readRuns(hi-lo, func(k int) int64 { return int64(l.st.offs.At(lo + k)) },
 		func(k int, off int64, b []byte) error {
-			v, err := l.decodeValue(off, b)
+			v, ok := l.cache.iterValue(owned, &mem, off, b)
+			var err error
+			if !ok {
+				v, err = l.decodeValue(off, b)
+			}
 			out = append(out, v)
 			return err
 		})

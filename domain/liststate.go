@@ -17,8 +17,11 @@ func (s *listState) heapBytes() int64 { return s.offs.bytes() }
 func (s *listState) empty() state     { return &listState{swap: s.swap} }
 func (s *listState) adopt(n state)    { *s = *n.(*listState) }
 
-func (s *listState) load(cp *checkpoint)   { s.offs = cp.order }
-func (s *listState) freeze(cp *checkpoint) { cp.order = s.offs.freeze() }
+func (s *listState) load(cp *checkpoint) { s.offs = cp.order }
+func (s *listState) freeze(cp *checkpoint) {
+	cp.order = s.offs.freeze()
+	cp.liveCount = cp.order.Len()
+}
 
 func (s *listState) save(cp *checkpoint) {
 	cp.order = s.offs

@@ -77,12 +77,16 @@ func TestKeyTableAgreesWithAMap(t *testing.T) {
 			model := map[int]uint32{} // position -> hash
 			var frozen keyTable
 			var frozenSlots []uint64
+			growing := 0 // steps taken while the table was growing
 			for step := range 20000 {
 				pos := r.IntN(3000)
 				h := hashOf(pos)
 				i, found := kt.probe(h, func(p int) bool { return p == pos })
 				if _, ok := model[pos]; ok != found {
 					t.Fatalf("step %d: probe(%d) = %d, %v; model has it: %v", step, pos, i, found, ok)
+				}
+				if kt.old != nil {
+					growing++
 				}
 				if found {
 					kt.removeAt(i)
@@ -95,15 +99,25 @@ func TestKeyTableAgreesWithAMap(t *testing.T) {
 					model[pos] = h
 				}
 				if step%1000 == 0 {
-					if frozenSlots != nil && !slices.Equal(slices.Concat(frozen.pages...), frozenSlots) {
+					if frozenSlots != nil && !slices.Equal(slices.Concat(frozen.merged()...), frozenSlots) {
 						t.Fatalf("step %d: a frozen copy changed", step)
 					}
 					frozen = kt.freeze()
-					frozenSlots = slices.Concat(frozen.pages...)
+					frozenSlots = slices.Concat(frozen.merged()...)
 				}
 			}
 			if kt.used != len(model) {
 				t.Fatalf("used %d, want %d", kt.used, len(model))
+			}
+			if growing == 0 {
+				t.Fatal("the table never grew during the test")
+			}
+			// Every key is found once the growth is over, too.
+			kt.finishGrowing()
+			for pos, h := range model {
+				if _, found := kt.probe(h, func(p int) bool { return p == pos }); !found {
+					t.Fatalf("position %d lost after growing", pos)
+				}
 			}
 		})
 	}
@@ -211,5 +225,38 @@ func TestOffsetsBounds(t *testing.T) {
 		if glo != lo || ghi != hi || glive != live {
 			t.Fatalf("n=%d: bounds %d %d %d, want %d %d %d", n, glo, ghi, glive, lo, hi, live)
 		}
+	}
+}
+
+// A checkpoint of a table caught growing holds one table with every key,
+// merged when it is written, and the frozen table is left as it was.
+func TestCheckpointOfAGrowingTable(t *testing.T) {
+	var kt keyTable
+	hashOf := func(pos int) uint32 { return uint32(pos) * 2654435761 }
+	n := 0
+	for ; n < 1000 || kt.old == nil; n++ {
+		i, _ := kt.probe(hashOf(n), func(p int) bool { return p == n })
+		kt.insertAt(i, hashOf(n), n)
+	}
+	frozen := kt.freeze()
+	cp := checkpoint{kind: KindMap, generation: 1, dataLength: 1 << 20, liveCount: n, slotCount: frozen.n, growing: &frozen}
+	for i := range n {
+		cp.order.Push(uint64(16 + i))
+	}
+	got, _, _, err := decodeCheckpoint("idx", cp.encode(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := got.validate("data", 16, 0); err != nil {
+		t.Fatal(err)
+	}
+	loaded := keyTable{pages: got.slots, n: got.slotCount, used: got.liveCount}
+	for pos := range n {
+		if _, found := loaded.probe(hashOf(pos), func(p int) bool { return p == pos }); !found {
+			t.Fatalf("position %d missing from the checkpoint of a growing table", pos)
+		}
+	}
+	if kt.old == nil || frozen.old == nil {
+		t.Fatal("writing the checkpoint finished the growth")
 	}
 }

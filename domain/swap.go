@@ -458,7 +458,7 @@ func (s *swapLayout) checkpoint(clean bool) error {
 		return err
 	}
 	next := journalHeader(s.slots.Header(), c.log.Header().Generation+1)
-	cp := c.newCheckpoint(c.st, s.slots)
+	cp := c.newCheckpoint(c.st, s.slots, false)
 	cp.journalGen, cp.dataLength = next.Generation, next.Len()
 	if err := c.saveIndex(cp.parts(clean)...); err != nil {
 		return fmt.Errorf("fscollections: write checkpoint: %w", err)
@@ -509,7 +509,7 @@ func (s *swapLayout) rewrite(clear bool) error {
 		_ = dst.Close()
 		return fmt.Errorf("fscollections: rewrite %s: %w", s.slots.Path(), err)
 	}
-	cp := c.newCheckpoint(next, dst)
+	cp := c.newCheckpoint(next, dst, false)
 	cp.journalGen, cp.dataLength = nextJournal.Generation, nextJournal.Len()
 	c.fileMu.Lock()
 	_ = s.slots.Close()
