@@ -18,6 +18,9 @@ type checkpoints struct {
 	saveGen   uint64
 	bg        sync.WaitGroup // background checkpoints
 	bgRunning atomic.Bool
+	// bgAbandon tells a background checkpoint to stop at its next step:
+	// Close is about to write a newer one.
+	bgAbandon atomic.Bool
 }
 
 // saveIndex writes b to the index file. Every save goes through here.
@@ -66,12 +69,15 @@ func (ck *checkpoints) checkpointInBackground() error {
 	go func() {
 		defer c.bg.Done()
 		defer c.bgRunning.Store(false)
+		if c.bgAbandon.Load() {
+			return
+		}
 		staged, err := c.index.Stage(cp.parts(false)...)
 		if err != nil {
 			return // the next checkpoint tries again; nothing is lost
 		}
 		c.fileMu.RLock()
-		if c.fileSeq.Load() != seq {
+		if c.fileSeq.Load() != seq || c.bgAbandon.Load() {
 			c.fileMu.RUnlock()
 			_ = staged.Discard()
 			return // replaced or closed meanwhile
@@ -85,7 +91,7 @@ func (ck *checkpoints) checkpointInBackground() error {
 		}
 		c.saveMu.Lock()
 		defer c.saveMu.Unlock()
-		if c.saveGen != gen || c.fileSeq.Load() != seq {
+		if c.saveGen != gen || c.fileSeq.Load() != seq || c.bgAbandon.Load() {
 			_ = staged.Discard()
 			return
 		}

@@ -415,7 +415,11 @@ func (c *core) Close() error {
 	if c.closed {
 		return nil
 	}
-	c.bg.Wait() // no new one starts: that needs mu
+	// A background checkpoint still running is abandoned at its next step
+	// (Close writes a newer one) and waited for: no new one starts, that
+	// needs mu.
+	c.bgAbandon.Store(true)
+	c.bg.Wait()
 	var err error
 	if c.cfg.Temporary {
 		return errors.Join(c.release(), c.storage.Destroy())
@@ -483,6 +487,7 @@ func (c *core) Destroy() error {
 	if c.closed {
 		return ErrClosed
 	}
+	c.bgAbandon.Store(true) // the files are going
 	c.bg.Wait()
 	err := c.release()
 	return errors.Join(err, c.storage.Destroy())
