@@ -63,9 +63,11 @@ type IndexFile interface {
 	// result makes it durable and atomically the index; Discard drops it.
 	// One staged index exists at a time; Save does not disturb it.
 	Stage(parts ...[]byte) (StagedIndex, error)
-	// Truncate cuts the file to n bytes, durably (to strip the clean-close marker).
+	// Truncate cuts the file to n bytes (to strip the clean-close marker),
+	// without waiting for the disk: see recovery.open.
 	Truncate(n int64) error
-	// Append adds b at the end of the file, durably (to put the marker back).
+	// Append adds b at the end of the file (to put the marker back),
+	// without waiting for the disk.
 	Append(b []byte) error
 	// Size is the file's length in bytes, 0 when absent.
 	Size() int64

@@ -31,7 +31,12 @@ func (rv *recovery) open() error {
 	}
 	if bodyLen > 0 && !c.cfg.ReadOnly {
 		// Strip the clean-close marker before the first write, so that a
-		// crash from here on leaves no marker behind.
+		// crash from here on leaves no marker behind. The cut is not
+		// fsynced: a process crash keeps it (the page cache does), and
+		// after a power cut a marker back in the file is harmless, because
+		// a marker only counts when the checkpoint covers the whole log
+		// and the log is append-only (a log that grew is replayed from
+		// the checkpoint; one that did not is exactly the checkpoint).
 		if err := c.index.Truncate(bodyLen); err != nil {
 			return fmt.Errorf("fscollections: strip clean marker: %w", err)
 		}

@@ -172,29 +172,25 @@ func (s stagedIndex) Discard() error {
 	return nil
 }
 
-// Truncate cuts the file to n bytes and fsyncs it.
+// Truncate cuts the file to n bytes. It does not fsync: an fsync would
+// have to write out whatever of the file is still only in the page cache
+// (all of it after Close's Replace), and nothing needs the cut on disk.
 func (x *IndexFile) Truncate(n int64) error {
 	f, err := x.fs.OpenFile(x.path, os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
 	err = f.Truncate(n)
-	if err == nil {
-		err = f.Sync()
-	}
 	return errors.Join(err, f.Close())
 }
 
-// Append adds b at the end of the file and fsyncs it.
+// Append adds b at the end of the file, without fsync (see Truncate).
 func (x *IndexFile) Append(b []byte) error {
 	f, err := x.fs.OpenFile(x.path, os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
 	return errors.Join(err, f.Close())
 }
 
