@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fscollections/fscollections"
+	"github.com/fscollections/fscollections/domain"
 )
 
 // Backup of each kind while a goroutine writes: the copy opens as the same
@@ -116,4 +117,106 @@ func ExampleFSMap_Backup() {
 	v, _ := b.Get("ada")
 	fmt.Println(v)
 	// Output: 10
+}
+
+// With little dead, Backup copies the data file as it is (inside the
+// kernel where it can) while writers go on, plus a checkpoint of the state
+// it copied: the copy has the source's records, byte for byte, under a
+// header of its own, and opens clean with that state. With more than a
+// tenth dead it compacts instead.
+func TestBackupCopiesTheFileWhenLittleIsDead(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m")
+	m, err := fscollections.OpenMap[string](src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for i := range 2000 {
+		if err := m.Set(fmt.Sprintf("key-%04d", i), fmt.Sprint("value-", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 50 { // 2.5% dead
+		if err := m.Set(fmt.Sprintf("key-%04d", i), "changed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 2000; i < 4000; i++ {
+			if err := m.Set(fmt.Sprintf("key-%04d", i), "later"); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	raw := filepath.Join(dir, "raw")
+	if err := m.Backup(raw); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	b, err := fscollections.OpenMap[string](raw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mt := b.Metrics(); !mt.CleanShutdown || mt.RecordsReplayed != 0 {
+		t.Fatalf("the copy did not open clean: %+v", mt)
+	}
+	n := b.Len()
+	if n < 2000 || n > 4000 {
+		t.Fatalf("the copy holds %d keys", n)
+	}
+	for i := range n { // a state the map went through: keys in order, each with its value then
+		want := "later"
+		switch {
+		case i < 50:
+			want = "changed"
+		case i < 2000:
+			want = fmt.Sprint("value-", i)
+		}
+		if v, err := b.Get(fmt.Sprintf("key-%04d", i)); err != nil || v != want {
+			t.Fatalf("key %d in the copy = %q, %v; want %q", i, v, err, want)
+		}
+	}
+	_ = b.Close()
+	srcData, _ := os.ReadFile(src + ".data.fscollection")
+	rawData, _ := os.ReadFile(raw + ".data.fscollection")
+	hdr := bytesIndexOfFirstRecord(t, srcData)
+	if len(rawData) < hdr || !slices.Equal(rawData[hdr:], srcData[hdr:len(rawData)]) {
+		t.Fatal("the copy's records are not the source's, byte for byte")
+	}
+	if slices.Equal(rawData[:hdr], srcData[:hdr]) {
+		t.Fatal("the copy has the source's header: its generation must be its own")
+	}
+
+	for i := range 1000 { // now well over a tenth is dead
+		if err := m.Set(fmt.Sprintf("key-%04d", i), "again"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compacted := filepath.Join(dir, "compacted")
+	if err := m.Backup(compacted); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Sync(); err != nil { // the whole source on disk, to compare sizes
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(compacted + ".data.fscollection")
+	ss, _ := os.Stat(src + ".data.fscollection")
+	if st.Size() >= ss.Size()*85/100 {
+		t.Fatalf("the copy of a map a fifth dead is %d bytes of %d: not compacted", st.Size(), ss.Size())
+	}
+}
+
+// bytesIndexOfFirstRecord returns the length of a data file's header.
+func bytesIndexOfFirstRecord(t *testing.T, data []byte) int {
+	t.Helper()
+	h, err := domain.DecodeFileHeader("data", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(h.Len())
 }

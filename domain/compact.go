@@ -50,6 +50,57 @@ func (cm *compaction) housekeeping() error {
 	return nil
 }
 
+// copyRaw copies the data file as it is, and a checkpoint of the state
+// that goes with it, when the collection is an exclusive writer's log of
+// which at most rawCopyMaxDead is dead; done is false when it is not. The
+// write lock is held only to flush the buffer and freeze the index (as a
+// background checkpoint does); the bytes are then copied with no lock at
+// all — those already written never change — inside the kernel where it
+// can, and fsynced, while writers go on. The copy gets its own generation,
+// so that its index and the original's can never be taken for each other.
+func (cm *compaction) copyRaw(dst Storage) (done bool, err error) {
+	c := cm.c
+	if c.cfg.Shared || c.cfg.ReadOnly || !c.lay.checkpointsAside() {
+		return false, nil
+	}
+	if err := c.beginWrite(); err != nil {
+		return true, err
+	}
+	if total := c.liveBytes + c.deadBytes; float64(c.deadBytes) > rawCopyMaxDead*float64(total) {
+		c.mu.Unlock()
+		return false, nil
+	}
+	if err := c.must(c.log.Flush()); err != nil {
+		c.mu.Unlock()
+		return true, err
+	}
+	cp := c.newCheckpoint(c.st, c.log, true)
+	src, h, size := c.log, c.log.Header(), c.log.Size()
+	// Compaction and Close replace or close the log under fileMu: they
+	// wait for the copy, which needs src open.
+	c.fileMu.RLock()
+	defer c.fileMu.RUnlock()
+	c.mu.Unlock()
+
+	h.Generation = NewGeneration(h.Generation)
+	l, err := dst.OpenLog(h, true)
+	if err != nil {
+		return true, err
+	}
+	defer l.Close()
+	if l.Size() != h.Len() {
+		return true, fmt.Errorf("fscollections: copy to %s: a collection is already there", l.Path())
+	}
+	if _, err = l.AppendCopy(src, h.Len(), size-h.Len()); err == nil {
+		err = l.SyncData()
+	}
+	if err != nil {
+		return true, fmt.Errorf("fscollections: copy to %s: %w", l.Path(), err)
+	}
+	cp.generation = h.Generation
+	return true, dst.Index().Save(cp.parts(true)...)
+}
+
 // copyRecords appends the records at offs to dst, in order, verifying each
 // against its checksum, and replaces each offset with the record's offset
 // in dst. A record of op asIs that is not flagged deleted is the same in
@@ -187,14 +238,22 @@ func (cm *compaction) rewriteLog(clear bool) error {
 	return nil
 }
 
-// CopyTo writes a compacted copy of the collection to dst, which must
-// hold no collection yet: the live records in logical order, then a
-// checkpoint with the clean-close marker. It holds the read lock
-// throughout, so the copy is one consistent state: writers wait, readers
-// do not. dst is closed afterwards.
+// rawCopyMaxDead is the largest share of dead bytes with which CopyTo
+// copies the data file as it is rather than compacting it.
+const rawCopyMaxDead = 0.1
+
+// CopyTo writes a copy of the collection to dst, which must hold no
+// collection yet, with a checkpoint carrying the clean-close marker: the
+// data file as it is (copyRaw) when at most a tenth of it is dead,
+// otherwise a compacted copy, the live records in logical order, written
+// under the read lock so that the copy is one consistent state (writers
+// wait, readers do not). dst is closed afterwards.
 func (cm *compaction) CopyTo(dst Storage) (err error) {
 	c := cm.c
 	defer func() { err = errors.Join(err, dst.Close()) }()
+	if done, err := c.copyRaw(dst); done || err != nil {
+		return err
+	}
 	if err := c.beginRead(); err != nil {
 		return err
 	}

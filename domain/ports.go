@@ -26,6 +26,12 @@ type Log interface {
 	// WriteAt overwrites bytes in place: a swap-and-pop list's slots, the
 	// only records ever rewritten (a log is append-only).
 	WriteAt(b []byte, off int64) error
+	// AppendCopy appends the n bytes at off of src, a log whose bytes
+	// below off+n are flushed and never change (a log is append-only),
+	// flushing this log's buffer first, and returns where they went. A
+	// file copies them inside the kernel (copy_file_range) where it can.
+	// It reads src without src's lock: src must stay open meanwhile.
+	AppendCopy(src Log, off, n int64) (int64, error)
 	// Flush hands buffered bytes to the operating system.
 	Flush() error
 	// SyncData makes the flushed bytes durable (fsync).

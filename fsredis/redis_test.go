@@ -107,6 +107,10 @@ func TestTwoClientsAreLinearizable(t *testing.T) {
 		maps = append(maps, m)
 	}
 	const rounds = 100
+	// The round counter exists before either client races for it: a
+	// CompareAndSwap on a missing key swaps nothing, and both would then
+	// wait for a round nobody can win.
+	ok(t, maps[0].Set("round", 0))
 	var wg sync.WaitGroup
 	wins := make([]int, 2)
 	for i, m := range maps {
@@ -128,15 +132,18 @@ func TestTwoClientsAreLinearizable(t *testing.T) {
 				if swapped {
 					wins[i]++
 				}
-				for { // wait for the round to be won by someone
+				for deadline := time.Now().Add(time.Minute); ; { // wait for the round to be won by someone
 					if v, _, _ := m.Lookup("round"); v > r {
 						break
+					}
+					if time.Now().After(deadline) {
+						t.Errorf("round %d was never won", r)
+						return
 					}
 				}
 			}
 		}()
 	}
-	ok(t, maps[0].Set("round", 0))
 	wg.Wait()
 	if v, _ := maps[0].Get("n"); v != 2*rounds {
 		t.Fatalf("n = %d, want %d", v, 2*rounds)

@@ -227,6 +227,52 @@ func (d *DataFile) writeBack() {
 	}
 }
 
+// AppendCopy appends n bytes of src, another DataFile, from off, after
+// flushing the buffer: with copy_file_range where the platform has it (the
+// bytes never enter this process), by reading and writing otherwise. It
+// reads src's file only, never its buffer or mapping, so src's writer may
+// go on meanwhile.
+func (d *DataFile) AppendCopy(src domain.Log, off, n int64) (int64, error) {
+	if d.readOnly {
+		return 0, domain.ErrReadOnly
+	}
+	s, ok := src.(*DataFile)
+	if !ok {
+		return 0, fmt.Errorf("fscollections: copy from a %T", src)
+	}
+	if err := d.Flush(); err != nil {
+		return 0, err
+	}
+	at := d.flushed
+	if err := copyRange(d.f, at, s.f, off, n); err != nil {
+		_ = d.f.Truncate(at)
+		return 0, fmt.Errorf("fscollections: copy %d bytes of %s to %s: %w", n, s.path, d.path, err)
+	}
+	d.flushed += n
+	d.writeBack()
+	return at, d.remap()
+}
+
+// copyRangeBuffer is the buffer copyRangeByReading reads through.
+const copyRangeBuffer = 1 << 20
+
+// copyRangeByReading copies n bytes of src at srcOff to dst at dstOff by
+// reading and writing.
+func copyRangeByReading(dst File, dstOff int64, src File, srcOff, n int64) error {
+	buf := make([]byte, min(n, copyRangeBuffer))
+	for n > 0 {
+		k := min(n, int64(len(buf)))
+		if _, err := src.ReadAt(buf[:k], srcOff); err != nil {
+			return err
+		}
+		if _, err := dst.WriteAt(buf[:k], dstOff); err != nil {
+			return err
+		}
+		srcOff, dstOff, n = srcOff+k, dstOff+k, n-k
+	}
+	return nil
+}
+
 // WriteAt overwrites bytes in place, in the buffer or the file.
 func (d *DataFile) WriteAt(b []byte, off int64) error {
 	if d.readOnly {

@@ -348,6 +348,27 @@ func (l *MemLog) Append(b []byte) (int64, error) {
 	return off, nil
 }
 
+// AppendCopy appends n bytes of src, another MemLog, at off.
+func (l *MemLog) AppendCopy(src domain.Log, off, n int64) (int64, error) {
+	s, ok := src.(*MemLog)
+	if !ok {
+		return 0, fmt.Errorf("mem storage: copy from a %T", src)
+	}
+	s.disk.mu.Lock()
+	if off < 0 || n < 0 || off+n > int64(len(s.file.b)) {
+		s.disk.mu.Unlock()
+		return 0, fmt.Errorf("mem storage: copy [%d, %d) outside %d flushed bytes", off, off+n, len(s.file.b))
+	}
+	b := append([]byte(nil), s.file.b[off:off+n]...)
+	s.disk.mu.Unlock()
+	if err := l.Flush(); err != nil {
+		return 0, err
+	}
+	at := l.Size()
+	l.buf = append(l.buf, b...)
+	return at, l.Flush()
+}
+
 // WriteAt overwrites in place.
 func (l *MemLog) WriteAt(b []byte, off int64) error {
 	if off < 0 || off+int64(len(b)) > l.Size() {
