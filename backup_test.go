@@ -1,11 +1,13 @@
 package fscollections_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -219,4 +221,40 @@ func bytesIndexOfFirstRecord(t *testing.T, data []byte) int {
 		t.Fatal(err)
 	}
 	return int(h.Len())
+}
+
+// A raw copy is verified record by record: damage in the source makes
+// Backup fail with ErrCorrupt naming the source, and leaves no copy.
+func TestBackupRefusesDamage(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m")
+	m, err := fscollections.OpenMap[string](src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 500 {
+		_ = m.Set(fmt.Sprintf("key-%04d", i), fmt.Sprint("value-", i))
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(src + ".data.fscollection")
+	at := bytes.Index(data, []byte("value-321"))
+	data[at+2] ^= 0x10
+	if err := os.WriteFile(src+".data.fscollection", data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err = fscollections.OpenMap[string](src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	dst := filepath.Join(dir, "copy")
+	err = m.Backup(dst)
+	if !errors.Is(err, fscollections.ErrCorrupt) || !strings.Contains(err.Error(), src) {
+		t.Fatalf("Backup of a damaged map = %v; want ErrCorrupt naming %s", err, src)
+	}
+	if _, err := os.Stat(dst + ".data.fscollection"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a failed Backup left its copy: %v", err)
+	}
 }

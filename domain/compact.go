@@ -92,6 +92,9 @@ func (cm *compaction) copyRaw(dst Storage) (done bool, err error) {
 		return true, fmt.Errorf("fscollections: copy to %s: a collection is already there", l.Path())
 	}
 	if _, err = l.AppendCopy(src, h.Len(), size-h.Len()); err == nil {
+		err = verifyRecords(l, src.Path(), h.Len(), size)
+	}
+	if err == nil {
 		err = l.SyncData()
 	}
 	if err != nil {
@@ -99,6 +102,31 @@ func (cm *compaction) copyRaw(dst Storage) (done bool, err error) {
 	}
 	cp.generation = h.Generation
 	return true, dst.Index().Save(cp.parts(true)...)
+}
+
+// verifyRecords checks every record of l in [from, to) against its
+// checksum, as a copy of the file at srcPath (same offsets): damage is
+// refused, not copied, and reported with the source's name and offset.
+func verifyRecords(l Log, srcPath string, from, to int64) error {
+	for off := from; off < to; {
+		hb, err := l.View(off, RecordHeaderSize)
+		if err != nil {
+			return corrupt(srcPath, off, "record header out of range: %v", err)
+		}
+		n := ParseRecordHeader(hb).Size
+		if n > MaxPayload || off+RecordHeaderSize > to-int64(n) {
+			return corrupt(srcPath, off, "record size %d out of range", n)
+		}
+		rec, err := l.View(off, RecordHeaderSize+int(n))
+		if err != nil {
+			return corrupt(srcPath, off, "record out of range: %v", err)
+		}
+		if !CheckRecord(rec[:RecordHeaderSize], rec[RecordHeaderSize:]) {
+			return corrupt(srcPath, off, "checksum mismatch")
+		}
+		off += RecordHeaderSize + int64(n)
+	}
+	return nil
 }
 
 // copyRecords appends the records at offs to dst, in order, verifying each
