@@ -38,6 +38,9 @@ type checkpoint struct {
 	// growing, when set, is a frozen table caught growing: parts merges
 	// it into slots, off the lock, before writing them.
 	growing *keyTable
+	// format is the index format version the checkpoint was read with
+	// (a list's may be 1), 0 for one made here: written as indexVersion.
+	format uint16
 	// journalGen is, for a swap-and-pop list, the generation of the journal
 	// whose records follow this checkpoint (dataLength is then a journal
 	// offset); 0 otherwise.
@@ -70,7 +73,11 @@ func (c *checkpoint) parts(clean bool) [][]byte {
 	}
 	head := make([]byte, 0, checkpointFixed)
 	head = append(head, indexMagic[:]...)
-	head = binary.BigEndian.AppendUint16(head, indexVersion)
+	format := c.format
+	if format == 0 {
+		format = indexVersion
+	}
+	head = binary.BigEndian.AppendUint16(head, format)
 	head = append(head, byte(c.kind), 0)
 	for _, v := range []uint64{c.generation, uint64(c.dataLength), uint64(c.liveBytes), uint64(c.deadBytes),
 		uint64(c.liveCount), uint64(c.order.Len()), uint64(c.slotCount), c.journalGen | c.version} {
@@ -106,6 +113,7 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 	if v != indexVersion && v != 1 {
 		return c, 0, false, corrupt(path, 8, "unsupported index version %d", v)
 	}
+	c.format = v
 	c.kind = Kind(b[10])
 	u := func(i int) uint64 { return binary.BigEndian.Uint64(b[12+8*i:]) }
 	c.generation = u(0)
