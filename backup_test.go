@@ -258,3 +258,37 @@ func TestBackupRefusesDamage(t *testing.T) {
 		t.Fatalf("a failed Backup left its copy: %v", err)
 	}
 }
+
+// A read-only handle backs up too (by the compacting copy: it may not
+// flush or freeze a writer's state), and the copy opens clean.
+func TestBackupFromAReadOnlyHandle(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m")
+	m, err := fscollections.OpenMap[string](src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		_ = m.Set(fmt.Sprint("k", i), fmt.Sprint(i))
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := fscollections.OpenMap[string](src, &fscollections.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	dst := filepath.Join(dir, "copy")
+	if err := ro.Backup(dst); err != nil {
+		t.Fatal(err)
+	}
+	c, err := fscollections.OpenMap[string](dst, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if v, _ := c.Get("k299"); c.Len() != 300 || v != "299" || !c.Metrics().CleanShutdown {
+		t.Fatalf("copy of a read-only handle: Len %d, k299 %q, %+v", c.Len(), v, c.Metrics())
+	}
+}
