@@ -206,6 +206,42 @@ func BenchmarkMapDelete(b *testing.B) {
 	}
 }
 
+// BenchmarkMapDeleteMany deletes 1,024 keys of a 1M-key map per op, in
+// random order, with one DeleteMany (the map is refilled, untimed, when
+// every key is gone); ns/key is per key.
+func BenchmarkMapDeleteMany(b *testing.B) {
+	const batch = 1024
+	m := filledMap(b, bigN)
+	defer m.Close()
+	order := rand.Perm(bigN)
+	keys := make([]string, bigN)
+	for i, k := range order {
+		keys[i] = key32(k)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	at := 0
+	for b.Loop() {
+		if at+batch > bigN {
+			b.StopTimer()
+			vals := make([][]byte, bigN)
+			for j := range vals {
+				vals[j] = value100
+			}
+			if err := m.SetMany(keys, vals); err != nil {
+				b.Fatal(err)
+			}
+			at = 0
+			b.StartTimer()
+		}
+		if n, err := m.DeleteMany(keys[at : at+batch]...); err != nil || n != batch {
+			b.Fatal(n, err)
+		}
+		at += batch
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/batch, "ns/key")
+}
+
 // BenchmarkMapGet reads random keys of a 1M-key map and reports the heap
 // the index holds per key.
 func BenchmarkMapGet(b *testing.B) {

@@ -108,3 +108,19 @@ func ExampleFSMap_RangeViews() {
 	fmt.Println(total, err)
 	// Output: 11 <nil>
 }
+
+// DeleteManyFunc deletes the keys whose values fn condemns, deciding on
+// the value each has at the moment it is deleted: here, the sessions of a
+// batch that have expired.
+func ExampleFSMap_DeleteManyFunc() {
+	sessions, _ := fscollections.OpenMap[int64]("", nil) // session → expiry (Unix seconds)
+	defer sessions.Close()
+	sessions.SetMany([]string{"s1", "s2", "s3"}, []int64{100, 300, 200})
+	now := int64(250)
+	batch := []string{"s1", "s2", "s3", "s4"}
+	n, err := sessions.DeleteManyFunc(batch, func(i int, expiry int64) bool {
+		return expiry < now
+	})
+	fmt.Println(n, err, slices.Collect(sessions.Keys()))
+	// Output: 2 <nil> [s2]
+}

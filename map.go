@@ -142,6 +142,21 @@ func (m *FSMap[V]) DeleteMany(keys ...string) (deleted int, err error) {
 	return m.inner().DeleteMany(m.fullKeys(keys))
 }
 
+// DeleteManyFunc deletes each present key for which fn, given the key's
+// index in keys and its current value, returns true, and returns how many
+// it deleted: a conditional DeleteMany, where deciding and deleting are
+// one step, so no write can come between what fn saw and the deletion.
+// Missing keys are skipped without calling fn, as is a key given again
+// after fn condemned it (it is gone by then). Batched as DeleteMany: fn runs while the write lock is held
+// (up to 1,024 keys per hold, one lookup per key) and must be quick and
+// must not call this map; a []byte or string value is a view of the file,
+// valid only until fn returns. On Redis the values are read with HMGET
+// and the chosen keys deleted by one script per batch that skips a key
+// written in between, which is then read and given to fn again.
+func (m *FSMap[V]) DeleteManyFunc(keys []string, fn func(i int, v V) bool) (deleted int, err error) {
+	return m.inner().DeleteManyFunc(m.fullKeys(keys), fn)
+}
+
 // fullKeys is full for many keys.
 func (m *FSMap[V]) fullKeys(keys []string) []string {
 	if !m.view() {

@@ -91,15 +91,58 @@ func (k keyed) delete(key []byte) (bool, error) {
 	if i < 0 {
 		return false, nil
 	}
+	return true, k.deleteAt(i, key)
+}
+
+// deleteAt writes a delete record for key, whose entry is in table slot i.
+// Write lock held.
+func (k keyed) deleteAt(i int, key []byte) error {
 	rec := beginRecord(k.c.scratch[:0], OpDelete)
 	rec = appendKeyed(rec, key)
 	finishRecord(rec)
 	k.c.keepScratch(rec)
 	if _, err := k.c.appendRecord(rec); err != nil {
-		return false, err
+		return err
 	}
 	n := int64(len(rec))
-	return true, k.c.settle(n, k.st.removeSlot(k.c, i, n), nil)
+	return k.c.settle(n, k.st.removeSlot(k.c, i, n), nil)
+}
+
+// deleteMany deletes, in order, those of keys that are present and that
+// doomed (nil: every one) condemns given the key's index and the record
+// offset of its entry, and returns how many it deleted. The keys
+// are looked up together (findMany); each found key's slot is then
+// located by its offset, without reading the record again. A key given
+// twice is deleted once: its second lookup finds no slot. Write lock held.
+func (k keyed) deleteMany(keys [][]byte, offs []int64, doomed func(i int, off int64) (bool, error)) (int, error) {
+	if err := k.c.appendOnly("a removal"); err != nil {
+		return 0, err
+	}
+	k.st.findMany(k.c, keys, offs)
+	n := 0
+	for i, off := range offs {
+		if off == 0 {
+			continue
+		}
+		j := k.st.slotOf(keys[i], off)
+		if j < 0 {
+			continue // deleted earlier in this batch
+		}
+		if doomed != nil {
+			yes, err := doomed(i, off)
+			if err != nil {
+				return n, err
+			}
+			if !yes {
+				continue
+			}
+		}
+		if err := k.deleteAt(j, keys[i]); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // entryAt returns the verified key and value of the record at off. Lock held.

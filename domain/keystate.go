@@ -75,6 +75,19 @@ func (s *keyState) probe(c *core, key []byte, h uint32) (int, bool) {
 	})
 }
 
+// slotOf returns the table slot of key, whose entry's record is at off,
+// or -1 when no slot names that record. It compares offsets, not keys:
+// it reads the table and the order, never the record.
+func (s *keyState) slotOf(key []byte, off int64) int {
+	i, found := s.table.probe(hashKey(key), func(pos int) bool {
+		return pos < s.order.Len() && int64(s.order.At(pos)) == off
+	})
+	if !found {
+		return -1
+	}
+	return i
+}
+
 // probeGroup is how many keys positions probes side by side.
 const probeGroup = 16
 

@@ -172,23 +172,57 @@ func (bt *mapBatches[V]) SetMany(keys []string, vals []V) error {
 
 // DeleteMany deletes keys, in order, and returns how many were present.
 func (bt *mapBatches[V]) DeleteMany(keys []string) (int, error) {
+	return bt.deleteMany(keys, nil)
+}
+
+// DeleteManyFunc deletes, in order, each present key for which fn, given
+// the key's index and its value, returns true, and returns how many it
+// deleted. fn runs under the write lock; a value the codec can take
+// without copying is a view of the mapped file, valid until fn returns.
+func (bt *mapBatches[V]) DeleteManyFunc(keys []string, fn func(i int, v V) bool) (int, error) {
 	m := bt.m
+	owned, _ := any(m.codec).(ownedDecoder[V])
+	return bt.deleteMany(keys, func(i int, off int64) (bool, error) {
+		_, b, err := m.entryAt(off)
+		if err != nil {
+			return false, err
+		}
+		var v V
+		if owned != nil {
+			v, err = owned.decodeOwned(b)
+		} else {
+			v, err = m.decode(off, b)
+		}
+		if err != nil {
+			return false, err
+		}
+		return fn(i, v), nil
+	})
+}
+
+// deleteMany is DeleteMany and DeleteManyFunc: manyBatch keys per hold of
+// the write lock, looked up together, each deleted when doomed (nil: all)
+// says so given its index in keys and its record's offset.
+func (bt *mapBatches[V]) deleteMany(keys []string, doomed func(i int, off int64) (bool, error)) (int, error) {
+	m := bt.m
+	sc := getScratch()
+	defer putScratch(sc)
 	n := 0
 	for lo := 0; lo < len(keys); lo += manyBatch {
 		hi := min(len(keys), lo+manyBatch)
+		kb, offs := sc.keys[:0], sc.offs[:hi-lo]
+		for _, k := range keys[lo:hi] {
+			kb = append(kb, stringBytes(k))
+		}
 		if err := m.c.beginWrite(); err != nil {
 			return n, err
 		}
-		var err error
-		for _, k := range keys[lo:hi] {
-			var found bool
-			if found, err = m.delete(stringBytes(k)); err != nil {
-				break
-			}
-			if found {
-				n++
-			}
+		var at func(i int, off int64) (bool, error)
+		if doomed != nil {
+			at = func(i int, off int64) (bool, error) { return doomed(lo+i, off) }
 		}
+		d, err := m.keyed.deleteMany(kb, offs, at)
+		n += d
 		if err := m.c.endWrite(err); err != nil {
 			return n, err
 		}

@@ -113,3 +113,82 @@ func TestGetManyWithAHashCollision(t *testing.T) {
 		t.Fatalf("GetMany(%s, %s, absent) = %q, %v", b, a, got, found)
 	}
 }
+
+// DeleteMany and DeleteManyFunc agree with a model map at every size,
+// while the hash table is growing too (each round adds keys, so tables
+// start growing between rounds), with keys given twice and hash
+// collisions, and the result survives a reopen.
+func TestDeleteManyAgreesWithAModel(t *testing.T) {
+	disk := &domaintest.Disk{}
+	m := openStringMap(t, disk)
+	model := map[string]string{}
+	next := 0
+	for round := range 40 {
+		var keys, vals []string
+		for range 300 + 97*round {
+			k := fmt.Sprintf("k%d", next)
+			next++
+			keys, vals = append(keys, k), append(vals, fmt.Sprint(next%5))
+			model[k] = fmt.Sprint(next % 5)
+		}
+		if err := m.SetMany(keys, vals); err != nil {
+			t.Fatal(err)
+		}
+		// Delete: a stride of old and new keys, some twice, some absent.
+		var gone []string
+		for i := round; i < next+50; i += 3 + round%4 {
+			gone = append(gone, fmt.Sprintf("k%d", i))
+			if i%11 == 0 {
+				gone = append(gone, fmt.Sprintf("k%d", i))
+			}
+		}
+		want := 0
+		if round%2 == 0 {
+			for _, k := range gone {
+				if _, in := model[k]; in {
+					delete(model, k)
+					want++
+				}
+			}
+			if n, err := m.DeleteMany(gone); err != nil || n != want {
+				t.Fatalf("round %d: DeleteMany = %d, %v; want %d", round, n, err, want)
+			}
+		} else {
+			for _, k := range gone {
+				if v, in := model[k]; in && v < "2" {
+					delete(model, k)
+					want++
+				}
+			}
+			n, err := m.DeleteManyFunc(gone, func(i int, v string) bool {
+				if v != model[gone[i]] && model[gone[i]] != "" {
+					t.Errorf("fn(%d) got %q for %s, want %q", i, v, gone[i], model[gone[i]])
+				}
+				return v < "2"
+			})
+			if err != nil || n != want {
+				t.Fatalf("round %d: DeleteManyFunc = %d, %v; want %d", round, n, err, want)
+			}
+		}
+		if m.Len() != len(model) {
+			t.Fatalf("round %d: Len %d, want %d", round, m.Len(), len(model))
+		}
+	}
+	check := func(m *domain.Map[string]) {
+		t.Helper()
+		for i := range next {
+			k := fmt.Sprintf("k%d", i)
+			v, ok, err := m.Lookup(k)
+			if want, in := model[k]; err != nil || ok != in || v != want {
+				t.Fatalf("%s = %q, %v, %v; want %q, %v", k, v, ok, err, want, in)
+			}
+		}
+	}
+	check(m)
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m = openStringMap(t, disk)
+	defer m.Close()
+	check(m)
+}

@@ -25,6 +25,8 @@ func TestContract(t *testing.T) {
 			t.Run("Map", func(t *testing.T) { contractMap(t, e) })
 			t.Run("MapAtomic", func(t *testing.T) { contractMapAtomic(t, e) })
 			t.Run("MapBatches", func(t *testing.T) { contractMapBatches(t, e) })
+			t.Run("DeleteManyFunc", func(t *testing.T) { contractDeleteManyFunc(t, e) })
+			t.Run("DeleteManyFuncRace", func(t *testing.T) { contractDeleteManyFuncRace(t, e) })
 			t.Run("MapVersions", func(t *testing.T) { contractVersions(t, e) })
 			t.Run("MapView", func(t *testing.T) { contractView(t, e) })
 			t.Run("Set", func(t *testing.T) { contractSet(t, e) })
@@ -670,6 +672,109 @@ func contractBackup(t *testing.T, e *engineUnderTest) {
 	ok(t, s.Backup(dst+"-set"))
 	sc := must(fscollections.OpenSet[int](dst+"-set", nil))(t)
 	equal(t, "backup set", setItems(t, sc), []int{5, 4})
+}
+
+// contractDeleteManyFunc: fn is asked about each present key, in order,
+// with its index and value; only what it condemns goes.
+func contractDeleteManyFunc(t *testing.T, e *engineUnderTest) {
+	m := must(openMap[string](e, e.fresh("delete-func"), nil))(t)
+	keys := make([]string, 2100) // more than one batch
+	vals := make([]string, len(keys))
+	for i := range keys {
+		keys[i], vals[i] = fmt.Sprintf("k%04d", i), fmt.Sprint(i%3)
+	}
+	ok(t, m.SetMany(keys, vals))
+	var asked []int
+	n, err := m.DeleteManyFunc(keys, func(i int, v string) bool {
+		if v != fmt.Sprint(i%3) {
+			t.Errorf("fn(%d) saw %q, want %q", i, v, fmt.Sprint(i%3))
+		}
+		asked = append(asked, i)
+		return v == "0"
+	})
+	ok(t, err)
+	if n != 700 || m.Len() != 1400 || len(asked) != len(keys) || !slices.IsSorted(asked) {
+		t.Fatalf("DeleteManyFunc = %d (Len %d, asked %d, in order %v); want 700 (Len 1400, asked 2100)", n, m.Len(), len(asked), slices.IsSorted(asked))
+	}
+	for i, k := range keys {
+		if m.Contains(k) != (i%3 != 0) {
+			t.Fatalf("%s present = %v after deleting the zeros", k, m.Contains(k))
+		}
+	}
+	// Missing keys are not asked about; a key condemned once is gone for
+	// its later occurrences; a key spared is asked about again.
+	asked = asked[:0]
+	n, err = m.DeleteManyFunc([]string{"k0000", "k0001", "k0001", "k0002", "k0002", "nope"}, func(i int, v string) bool {
+		asked = append(asked, i)
+		return i != 3
+	})
+	ok(t, err)
+	if n != 2 {
+		t.Fatalf("DeleteManyFunc with repeats = %d, want 2 (k0001 at 1, k0002 at 4)", n)
+	}
+	equal(t, "indexes asked about", asked, []int{1, 3, 4})
+	if m.Contains("k0001") || m.Contains("k0002") {
+		t.Fatal("a condemned key is still there")
+	}
+	if n, err := m.DeleteManyFunc(nil, func(int, string) bool { return true }); n != 0 || err != nil {
+		t.Fatalf("DeleteManyFunc of no keys = %d, %v", n, err)
+	}
+	// A view prefixes its keys; fn sees the view's indexes.
+	v := m.Sub("p/")
+	ok(t, v.SetMany([]string{"a", "b"}, []string{"1", "2"}))
+	n, err = v.DeleteManyFunc([]string{"a", "b"}, func(i int, val string) bool { return val == "2" })
+	if err != nil || n != 1 || !v.Contains("a") || m.Contains("p/b") {
+		t.Fatalf("view DeleteManyFunc = %d, %v", n, err)
+	}
+	ao := must(openMap[string](e, e.fresh("delete-func-ao"), &fscollections.Options{AppendOnly: true}))(t)
+	ok(t, ao.Set("a", "1"))
+	_, err = ao.DeleteManyFunc([]string{"a"}, func(int, string) bool { return true })
+	wantErr(t, "DeleteManyFunc on an append-only map", err, fscollections.ErrAppendOnly)
+	ok(t, m.Close())
+	_, err = m.DeleteManyFunc([]string{"k0003"}, func(int, string) bool { return true })
+	wantErr(t, "DeleteManyFunc after Close", err, fscollections.ErrClosed)
+}
+
+// contractDeleteManyFuncRace: a value written while DeleteManyFunc runs
+// is never deleted on the strength of the value it replaced. Every key
+// starts "doomed" and fn condemns only that value; a writer sets keys to
+// "kept" meanwhile. Whether each write lands before fn reads its key,
+// between the read and the deletion, or after, the key ends "kept".
+func contractDeleteManyFuncRace(t *testing.T, e *engineUnderTest) {
+	m := must(openMap[string](e, e.fresh("delete-func-race"), nil))(t)
+	keys := make([]string, 5000)
+	vals := make([]string, len(keys))
+	for i := range keys {
+		keys[i], vals[i] = fmt.Sprintf("k%04d", i), "doomed"
+	}
+	ok(t, m.SetMany(keys, vals))
+	written := map[string]bool{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < len(keys); i += 7 {
+			k := keys[(i*389)%len(keys)]
+			if err := m.Set(k, "kept"); err != nil {
+				t.Error(err)
+				return
+			}
+			written[k] = true
+		}
+	}()
+	_, err := m.DeleteManyFunc(keys, func(_ int, v string) bool { return v == "doomed" })
+	ok(t, err)
+	wg.Wait()
+	for _, k := range keys {
+		v, found, err := m.Lookup(k)
+		ok(t, err)
+		if written[k] && (!found || v != "kept") {
+			t.Fatalf("%s, written %q during DeleteManyFunc, is %q (present %v)", k, "kept", v, found)
+		}
+		if !written[k] && found {
+			t.Fatalf("%s, never written, survived as %q", k, v)
+		}
+	}
 }
 
 // contractComputeRace: concurrent Computes on one key lose no update.

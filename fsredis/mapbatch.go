@@ -3,6 +3,7 @@ package fsredis
 import (
 	"fmt"
 	"iter"
+	"strconv"
 
 	"github.com/fscollections/fscollections/domain"
 )
@@ -104,6 +105,76 @@ func (bt *mapBatches[V]) DeleteMany(keys []string) (int, error) {
 		n += d
 		if err != nil {
 			return n, m.wrap("DeleteMany", err)
+		}
+	}
+	return n, nil
+}
+
+// DeleteManyFunc reads keys with HMGET, manyBatch at a time, asks fn
+// about each present one, and deletes those fn condemns with one script
+// call per batch that deletes a key only if its version is still the one
+// fn saw. A key written in between is read and asked about again, so fn
+// always decides on the value that is deleted. As on files, a key given
+// again after fn condemned it counts as missing.
+func (bt *mapBatches[V]) DeleteManyFunc(keys []string, fn func(i int, v V) bool) (int, error) {
+	m := bt.m
+	if err := m.writable("DeleteManyFunc", true); err != nil {
+		return 0, err
+	}
+	n := 0
+	condemned := map[string]bool{}
+	for lo := 0; lo < len(keys); lo += manyBatch {
+		ask := make([]int, 0, min(len(keys), lo+manyBatch)-lo) // indexes in keys to decide on
+		for i := lo; i < min(len(keys), lo+manyBatch); i++ {
+			ask = append(ask, i)
+		}
+		for len(ask) > 0 {
+			names := make([]string, len(ask))
+			for j, i := range ask {
+				names[j] = keys[i]
+			}
+			res, err := m.rdb.HMGet(ctx, m.keys.vals, names...).Result()
+			if err != nil {
+				return n, m.wrap("DeleteManyFunc", err)
+			}
+			clear(condemned)
+			var doomed []int
+			args := make([]any, 0, 2*len(ask))
+			for j, r := range res {
+				if r == nil || condemned[names[j]] {
+					continue
+				}
+				s := r.(string)
+				meta, err := m.header(names[j], s)
+				if err != nil {
+					return n, err
+				}
+				v, err := m.decode(names[j], s[headerLen:])
+				if err != nil {
+					return n, err
+				}
+				if fn(ask[j], v) {
+					condemned[names[j]] = true
+					doomed = append(doomed, ask[j])
+					args = append(args, names[j], strconv.FormatUint(meta.Version, 10))
+				}
+			}
+			if len(doomed) == 0 {
+				break
+			}
+			out, err := m.run("DeleteManyFunc", mapDeleteIfVersionScript, args...).Int64Slice()
+			if err != nil {
+				return n, m.wrap("DeleteManyFunc", err)
+			}
+			ask = ask[:0]
+			for j, r := range out {
+				switch r {
+				case 1:
+					n++
+				case 0: // written since it was read: ask again
+					ask = append(ask, doomed[j])
+				}
+			}
 		}
 	}
 	return n, nil

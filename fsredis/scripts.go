@@ -108,6 +108,25 @@ del(ARGV[1])
 return {1, value(cur)}
 `)
 
+// mapDeleteIfVersionScript deletes each key whose version is still the
+// one given. ARGV: k1, version1, k2, version2… Returns, per key, 1
+// (deleted), 0 (changed since: a new version) or -1 (absent).
+var mapDeleteIfVersionScript = redis.NewScript(mapPrelude + `
+local out = {}
+for i = 1, #ARGV, 2 do
+  local v = version(redis.call('HGET', KEYS[1], ARGV[i]))
+  if v == 0 then
+    out[#out+1] = -1
+  elseif v == tonumber(ARGV[i+1]) then
+    del(ARGV[i])
+    out[#out+1] = 1
+  else
+    out[#out+1] = 0
+  end
+end
+return out
+`)
+
 // mapExistsScript reports, for each key of ARGV, 1 if present, else 0.
 var mapExistsScript = redis.NewScript(`
 local out = {}
@@ -260,6 +279,6 @@ return -1
 
 // allScripts are loaded at open, so that the first call of each is an EVALSHA.
 var allScripts = []*redis.Script{openScript, mapSetScript, mapSetDefaultScript, mapSwapScript,
-	mapCASScript, mapCADScript, mapDeleteScript, mapDeleteManyScript, mapExistsScript, mapPopItemScript, mapInfoScript,
+	mapCASScript, mapCADScript, mapDeleteScript, mapDeleteManyScript, mapDeleteIfVersionScript, mapExistsScript, mapPopItemScript, mapInfoScript,
 	mapIfVersionScript, mapBatchScript, setAddScript, listInsertScript, listPopScript,
 	listSliceScript, listReverseScript, listSetScript}

@@ -97,6 +97,12 @@ type Map[V any] interface {
 	SetMany(keys []string, vals []V) error
 	// DeleteMany deletes keys and returns how many were present.
 	DeleteMany(keys []string) (int, error)
+	// DeleteManyFunc deletes each present key for which fn, given the
+	// key's index and its value, returns true, deciding and deleting in one
+	// step, and returns how many it deleted. fn may run under the engine's
+	// write lock; a []byte or string value may be valid only until fn
+	// returns.
+	DeleteManyFunc(keys []string, fn func(i int, v V) bool) (int, error)
 	Update(seq iter.Seq2[string, V]) error
 	RandomKey() (string, error)
 	All() iter.Seq2[string, V]
