@@ -1,6 +1,7 @@
 package fscollections
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -243,50 +244,18 @@ func (a *adder) encode() error {
 }
 
 // RemoveIDs removes the users with these IDs; absent IDs are ignored.
-// Each user goes first, then its index entry.
+// Each batch of users goes first, then their index entries: two batched
+// conditional deletions (FSMap.DeleteManyFunc), one lookup per key, the
+// names taken from the user records as they are deleted.
 func (s *UserStore) RemoveIDs(ids ...uuid.UUID) error {
 	if len(ids) == 0 {
 		return fmt.Errorf("%w: RemoveIDs with no IDs", ErrEmptyQuery)
 	}
 	s.write.Lock()
 	defer s.write.Unlock()
-	var (
-		kb        keyBuf
-		gone      []uuid.UUID
-		goneNames []string
-		nameBytes []byte
-		seen      = map[uuid.UUID]bool{}
-		r         = remover{s: s}
-	)
+	r := remover{s: s}
 	for lo := 0; lo < len(ids); lo += userBatch {
-		batch := ids[lo:min(len(ids), lo+userBatch)]
-		gone, goneNames, nameBytes = gone[:0], goneNames[:0], nameBytes[:0]
-		var ends []int
-		clear(seen)
-		var bad error
-		err := s.m.GetManyFunc(kb.users(batch), func(i int, b []byte, found bool) {
-			if !found || seen[batch[i]] || bad != nil {
-				return
-			}
-			seen[batch[i]] = true
-			name, err := encodedUserName(b) // a view: copied below
-			if err != nil {
-				bad = err
-				return
-			}
-			gone = append(gone, batch[i])
-			nameBytes = append(nameBytes, name...)
-			ends = append(ends, len(nameBytes))
-		})
-		if err = errors.Join(err, bad); err != nil {
-			return err
-		}
-		start := 0 // the names, cut once the buffer is complete
-		for _, end := range ends {
-			goneNames = append(goneNames, unsafe.String(unsafe.SliceData(nameBytes[start:]), end-start))
-			start = end
-		}
-		if err := r.remove(gone, goneNames); err != nil {
+		if err := r.removeIDs(ids[lo:min(len(ids), lo+userBatch)]); err != nil {
 			return err
 		}
 	}
@@ -296,83 +265,100 @@ func (s *UserStore) RemoveIDs(ids ...uuid.UUID) error {
 // remover removes users a batch at a time, reusing its buffers from one
 // batch to the next.
 type remover struct {
-	s                *UserStore
-	kb, nb           keyBuf
-	uniq             []string
-	others           []uuid.UUID
-	entries, kept    []byte // the batch's index entries, and what is kept of them
-	ends             []int  // where each found entry ends in entries
-	at               []int  // which name each found entry is
-	setKeys, delKeys []string
-	setVals          [][]byte
+	s         *UserStore
+	kb, nb    keyBuf
+	gone      []uuid.UUID // the users deleted, and their names
+	goneNames []string
+	nameBytes []byte
+	nameEnds  []int
+	rest      map[string][]byte // an index entry to rewrite, as it will be
+	restKeys  []string
+	restVals  [][]byte
 }
 
-// remove deletes the users ids (whose names are names), then takes them
-// out of their names' index entries. Write mutex held.
-func (r *remover) remove(ids []uuid.UUID, userNames []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
+// removeIDs deletes the users of a batch, then takes them out of their
+// names' index entries. Write mutex held.
+func (r *remover) removeIDs(ids []uuid.UUID) error {
 	s := r.s
-	n, err := s.m.DeleteMany(r.kb.users(ids)...)
-	s.count.Add(-int64(n))
-	if err != nil {
-		return err
-	}
-	r.uniq = slices.Compact(slices.Sorted(slices.Values(userNames)))
-	nameKeys := indexKeys(&r.nb, r.uniq) // valid to the end: nb is not used again
-	r.entries, r.ends, r.at, r.others = r.entries[:0], r.ends[:0], r.at[:0], r.others[:0]
+	r.gone, r.nameBytes, r.nameEnds = r.gone[:0], r.nameBytes[:0], r.nameEnds[:0]
 	var bad error
-	err = s.m.GetManyFunc(nameKeys, func(i int, e []byte, found bool) {
-		if !found || bad != nil {
-			return
+	n, err := s.m.DeleteManyFunc(r.kb.users(ids), func(i int, b []byte) bool {
+		name, err := encodedUserName(b) // a view: copied
+		if err != nil {
+			bad = cmp.Or(bad, err)
+			return false
 		}
-		if e, bad = idsIn(r.uniq[i], e); bad != nil {
-			return
-		}
-		r.entries = append(r.entries, e...)
-		r.ends, r.at = append(r.ends, len(r.entries)), append(r.at, i)
-		for j := 0; j < len(e); j += idLen {
-			r.others = append(r.others, uuid.UUID(e[j:j+idLen]))
-		}
+		r.gone = append(r.gone, ids[i])
+		r.nameBytes = append(r.nameBytes, name...)
+		r.nameEnds = append(r.nameEnds, len(r.nameBytes))
+		return true
 	})
+	s.count.Add(-int64(n))
 	if err = errors.Join(err, bad); err != nil {
 		return err
 	}
-	// Keep in each entry the IDs that still have a user.
-	alive, err := s.m.ContainsMany(r.kb.users(r.others)...)
-	if err != nil {
-		return err
-	}
-	r.setKeys, r.delKeys, r.setVals = r.setKeys[:0], r.delKeys[:0], r.setVals[:0]
-	r.kept = slices.Grow(r.kept[:0], len(r.entries)) // never grows below: the kept entries alias it
-	start, k := 0, 0
-	for f, end := range r.ends {
-		e := r.entries[start:end]
+	r.goneNames = r.goneNames[:0]
+	start := 0 // the names, cut once the buffer is complete
+	for _, end := range r.nameEnds {
+		r.goneNames = append(r.goneNames, unsafe.String(unsafe.SliceData(r.nameBytes[start:]), end-start))
 		start = end
-		kept := r.kept[len(r.kept) : len(r.kept) : len(r.kept)+len(e)]
-		for j := 0; j < len(e); j += idLen {
-			if alive[k] {
-				kept = append(kept, e[j:j+idLen]...)
-			}
-			k++
-		}
-		r.kept = r.kept[:len(r.kept)+len(kept)]
-		switch {
-		case len(kept) == 0:
-			r.delKeys = append(r.delKeys, nameKeys[r.at[f]])
-		case len(kept) < len(e):
-			r.setKeys, r.setVals = append(r.setKeys, nameKeys[r.at[f]]), append(r.setVals, kept)
-		}
 	}
-	if err := s.m.SetMany(r.setKeys, r.setVals); err != nil {
-		return err
-	}
-	_, err = s.m.DeleteMany(r.delKeys...)
-	return err
+	return r.unindex(r.gone, r.goneNames)
 }
 
-// RemoveNames removes every user with each of the names.
+// unindex takes each of ids out of the index entry of the name at the
+// same place in names: an entry left empty is deleted, in the same
+// lookup that reads it; one that keeps other IDs is rewritten after.
+// Write mutex held.
+func (r *remover) unindex(ids []uuid.UUID, names []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	clear(r.rest)
+	var bad error
+	_, err := r.s.m.DeleteManyFunc(indexKeys(&r.nb, names), func(i int, e []byte) bool {
+		if pending, ok := r.rest[names[i]]; ok {
+			e = pending // the name's entry as this batch leaves it so far
+		} else if e, bad = idsIn(names[i], e); bad != nil {
+			return false
+		}
+		if len(e) == idLen && uuid.UUID(e) == ids[i] { // the usual entry: one user
+			delete(r.rest, names[i])
+			return true
+		}
+		if !containsID(e, ids[i]) {
+			return false // not indexed: a crash cut its Add short
+		}
+		kept := make([]byte, 0, len(e)-idLen)
+		for j := 0; j < len(e); j += idLen {
+			if uuid.UUID(e[j:j+idLen]) != ids[i] {
+				kept = append(kept, e[j:j+idLen]...)
+			}
+		}
+		if len(kept) == 0 {
+			delete(r.rest, names[i])
+			return true
+		}
+		if r.rest == nil {
+			r.rest = map[string][]byte{}
+		}
+		r.rest[names[i]] = kept
+		return false
+	})
+	if err = errors.Join(err, bad); err != nil || len(r.rest) == 0 {
+		return err
+	}
+	r.restKeys, r.restVals = r.restKeys[:0], r.restVals[:0]
+	for name, kept := range r.rest {
+		r.restKeys, r.restVals = append(r.restKeys, namePrefix+name), append(r.restVals, kept)
+	}
+	return r.s.m.SetMany(r.restKeys, r.restVals)
+}
+
+// RemoveNames removes every user with each of the names: per batch of
+// names, their index entries are read, the users they name are deleted if
+// they still have the name (one conditional deletion each, deciding on
+// the record it deletes), then the entries.
 func (s *UserStore) RemoveNames(all ...string) error {
 	if len(all) == 0 {
 		return fmt.Errorf("%w: RemoveNames with no names", ErrEmptyQuery)
@@ -380,14 +366,13 @@ func (s *UserStore) RemoveNames(all ...string) error {
 	s.write.Lock()
 	defer s.write.Unlock()
 	var (
-		kb, gb keyBuf
+		kb, ub keyBuf
 		ids    []uuid.UUID
 		owner  []string
-		gone   []uuid.UUID
 	)
 	for lo := 0; lo < len(all); lo += userBatch {
 		group := all[lo:min(len(all), lo+userBatch)]
-		ids, owner, gone = ids[:0], owner[:0], gone[:0]
+		ids, owner = ids[:0], owner[:0]
 		var bad error
 		err := s.m.GetManyFunc(indexKeys(&kb, group), func(i int, e []byte, found bool) {
 			if !found || bad != nil {
@@ -404,26 +389,17 @@ func (s *UserStore) RemoveNames(all ...string) error {
 			return err
 		}
 		// Only users that have the name: the index may name an ID whose
-		// user a crash removed and that was added again under another name.
-		err = s.m.GetManyFunc(kb.users(ids), func(j int, b []byte, found bool) {
-			if !found || bad != nil {
-				return
-			}
+		// user was removed and then added again under another name.
+		n, err := s.m.DeleteManyFunc(ub.users(ids), func(j int, b []byte) bool {
 			name, err := encodedUserName(b)
 			if err != nil {
-				bad = err
-				return
+				bad = cmp.Or(bad, err)
+				return false
 			}
-			if string(name) == owner[j] {
-				gone = append(gone, ids[j])
-			}
+			return string(name) == owner[j]
 		})
-		if err = errors.Join(err, bad); err != nil {
-			return err
-		}
-		n, err := s.m.DeleteMany(gb.users(gone)...)
 		s.count.Add(-int64(n))
-		if err != nil {
+		if err = errors.Join(err, bad); err != nil {
 			return err
 		}
 		if _, err := s.m.DeleteMany(indexKeys(&kb, group)...); err != nil {
