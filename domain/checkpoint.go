@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -157,16 +158,6 @@ func decodeCheckpoint(path string, b []byte) (c checkpoint, bodyLen int64, clean
 		copy(pg, order[i:])
 		c.order.pages = append(c.order.pages, pg)
 	}
-	// A slot holds position+1 in its high half (0 when empty), so every
-	// slot is valid when the largest high half is at most orderCount.
-	var highest uint64
-	for _, s := range slots {
-		highest = max(highest, s>>32)
-	}
-	if highest > orderCount {
-		i := slices.IndexFunc(slots, func(s uint64) bool { return s>>32 > orderCount })
-		return c, 0, false, corrupt(path, checkpointFixed+8*int64(orderCount)+8*int64(i), "slot points past the order")
-	}
 	c.slots, c.slotCount = tablePages(slots), len(slots)
 	return c, body + 4, clean, nil
 }
@@ -280,25 +271,34 @@ func (c *checkpoint) validateSlots(bad func(string, ...any) error, first, swapLe
 	return err
 }
 
-// validateTable checks a map or set checkpoint's hash table: as many
-// slots in use as live entries, at most 3/4 full (so every probe meets an
-// empty slot and growth works as for a table built here). decodeCheckpoint
-// has checked that no slot names a position past the order, and lookups
-// check that a position is inside the order before reading it, so a table
-// that names the wrong positions can make keys look absent but cannot make
-// a lookup fail or loop. One branch-free pass over the slots.
+// validateTable checks a map or set checkpoint's hash table: no slot
+// names a position past the order, and as many slots are in use as live
+// entries, at most 3/4 full (so every probe meets an empty slot and growth
+// works as for a table built here). Lookups also check that a position is
+// inside the order before reading it, so a table that names the wrong
+// positions can make keys look absent but cannot make a lookup fail or
+// loop. One branch-free pass over the slots, shared out between cores.
 func (c *checkpoint) validateTable(bad func(string, ...any) error) error {
+	var highest atomic.Uint64
 	used := inParallel(c.slotCount, func(lo, hi int) (n int) {
+		var top uint64
 		for i := lo; i < hi; {
 			pg := c.slots[i>>pageShift]
 			run := pg[i&pageMask : min(len(pg), i&pageMask+hi-i)]
 			for _, s := range run {
 				n += int((s | -s) >> 63) // 1 when s != 0
+				top = max(top, s>>32)
 			}
 			i += len(run)
 		}
+		for cur := highest.Load(); top > cur && !highest.CompareAndSwap(cur, top); cur = highest.Load() {
+		}
 		return n
 	})
+	// A slot holds position+1 in its high half (0 when empty).
+	if top := highest.Load(); top > uint64(c.order.Len()) {
+		return bad("a slot names position %d, past the order's %d entries", top-1, c.order.Len())
+	}
 	if used != c.liveCount || used*4 > c.slotCount*3 {
 		return bad("hash table of %d slots holds %d for %d live entries (at most 3/4 full)", c.slotCount, used, c.liveCount)
 	}

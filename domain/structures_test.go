@@ -1,9 +1,11 @@
 package domain
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -258,5 +260,44 @@ func TestCheckpointOfAGrowingTable(t *testing.T) {
 	}
 	if kt.old == nil || frozen.old == nil {
 		t.Fatal("writing the checkpoint finished the growth")
+	}
+}
+
+// A checkpoint whose hash table names a position past the order decodes
+// (its checksum is right: anyone can write one) but is not valid, on
+// either side of the split between the cores that check the table.
+func TestCheckpointWithASlotPastTheOrderIsRejected(t *testing.T) {
+	var kt keyTable
+	const n = 200_000 // a table large enough to be checked in shares
+	for pos := range n {
+		h := uint32(pos) * 2654435761
+		i, _ := kt.probe(h, func(p int) bool { return p == pos })
+		kt.insertAt(i, h, pos)
+	}
+	kt.finishGrowing()
+	for _, at := range []int{0, kt.n / 2, kt.n - 1} {
+		frozen := kt.freeze()
+		cp := checkpoint{kind: KindMap, generation: 1, dataLength: 1 << 30, liveCount: n, slotCount: frozen.n, growing: &frozen}
+		for i := range n {
+			cp.order.Push(uint64(16 + i))
+		}
+		b := cp.encode(false)
+		// Find a used slot at or after at, and make it name position n.
+		slots := b[checkpointFixed+8*n:]
+		for i := at; ; i = (i + 1) % frozen.n {
+			if s := binary.LittleEndian.Uint64(slots[8*i:]); s != 0 {
+				binary.LittleEndian.PutUint64(slots[8*i:], makeSlot(n, slotHash(s)))
+				break
+			}
+		}
+		body := len(b) - 4
+		binary.BigEndian.PutUint32(b[body:], checksum(b[:body]))
+		got, _, _, err := decodeCheckpoint("idx", b)
+		if err != nil {
+			t.Fatalf("slot near %d: decode: %v", at, err)
+		}
+		if err := got.validate("data", 16, 0); err == nil || !strings.Contains(err.Error(), "past the order") {
+			t.Fatalf("slot near %d: validate = %v, want a slot past the order", at, err)
+		}
 	}
 }
