@@ -320,6 +320,44 @@ func BenchmarkMapReopen1M(b *testing.B) {
 	}
 }
 
+// BenchmarkMapClose1M times Close of a 1M-key map after 10,000 random
+// deletes (reopening, untimed, before each op): the fsync of the data and
+// a checkpoint of the whole index.
+func BenchmarkMapClose1M(b *testing.B) {
+	m := filledMap(b, bigN)
+	path := m.Path()
+	if err := m.Close(); err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		m, err := fscollections.OpenMap[[]byte](path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		keys := make([]string, 10_000)
+		for i := range keys {
+			keys[i] = key32(r.IntN(bigN))
+		}
+		if _, err := m.DeleteMany(keys...); err != nil {
+			b.Fatal(err)
+		}
+		vals := make([][]byte, len(keys))
+		for i := range vals {
+			vals[i] = value100
+		}
+		if err := m.SetMany(keys, vals); err != nil { // the same size for the next op
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := m.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkSyncAlways compares throughput of 1 and 8 writing goroutines
 // under SyncAlways: writers waiting together share one fsync.
 func BenchmarkSyncAlways(b *testing.B) {

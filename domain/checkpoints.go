@@ -32,15 +32,6 @@ func (ck *checkpoints) saveIndex(parts ...[]byte) error {
 	return c.index.Save(parts...)
 }
 
-// replaceIndex is saveIndex without waiting for the disk (IndexFile.Replace).
-func (ck *checkpoints) replaceIndex(parts ...[]byte) error {
-	c := ck.c
-	c.saveMu.Lock()
-	defer c.saveMu.Unlock()
-	c.saveGen++
-	return c.index.Replace(parts...)
-}
-
 // checkpointInBackground takes a frozen copy of the index under the write
 // lock — a clone of the page lists, not of the pages: a page the copy
 // shares is copied by the next write to it (see offsets.freeze) — and
@@ -116,19 +107,45 @@ func (ck *checkpoints) checkpointLog(clean bool) error {
 	if err := c.must(c.log.Flush()); err != nil {
 		return err
 	}
+	cp := c.newCheckpoint(c.st, c.log, false)
+	if clean {
+		return c.closingCheckpoint(cp)
+	}
 	if err := c.log.SyncData(); err != nil {
 		return c.fail(err)
 	}
-	cp := c.newCheckpoint(c.st, c.log, false)
-	save := c.saveIndex
-	if clean {
-		// Close: the data is durable (above); the checkpoint a process
-		// restarting here reads is in the page cache once renamed, and
-		// after a power cut a lost or damaged one only costs a replay of
-		// the data file. Waiting for the disk would be most of Close.
-		save = c.replaceIndex
+	if err := c.saveIndex(cp.parts(false)...); err != nil {
+		return fmt.Errorf("fscollections: write checkpoint: %w", err)
 	}
-	if err := save(cp.parts(clean)...); err != nil {
+	c.ckptLength = cp.dataLength
+	return nil
+}
+
+// closingCheckpoint writes Close's checkpoint of the log layout. The data
+// is made durable (fsync) while the checkpoint is written beside the
+// index, and the checkpoint becomes the index only once the data is on
+// disk; it is not fsynced itself: the checkpoint a process restarting here
+// reads is in the page cache once renamed, and after a power cut a lost or
+// damaged one only costs a replay of the data file. Waiting for the disk
+// would be most of Close.
+func (ck *checkpoints) closingCheckpoint(cp *checkpoint) error {
+	c := ck.c
+	synced := make(chan error, 1)
+	go func() { synced <- c.log.SyncData() }()
+	staged, err := c.index.Stage(cp.parts(true)...)
+	if serr := <-synced; serr != nil {
+		if err == nil {
+			_ = staged.Discard()
+		}
+		return c.fail(serr)
+	}
+	if err == nil {
+		c.saveMu.Lock()
+		c.saveGen++
+		err = staged.Install()
+		c.saveMu.Unlock()
+	}
+	if err != nil {
 		return fmt.Errorf("fscollections: write checkpoint: %w", err)
 	}
 	c.ckptLength = cp.dataLength

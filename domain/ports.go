@@ -57,12 +57,6 @@ type IndexFile interface {
 	// Save replaces the file's contents, atomically and durably, by the
 	// concatenation of parts.
 	Save(parts ...[]byte) error
-	// Replace is Save without waiting for the disk: the file is replaced
-	// atomically (a rename over it), but neither it nor its directory is
-	// fsynced, so after a power cut the index may be the previous one,
-	// absent or damaged. Only for a checkpoint the data file can rebuild:
-	// the loader rejects a damaged one and replays after an older one.
-	Replace(parts ...[]byte) error
 	// Stage writes the concatenation of parts to a file beside the index,
 	// neither durable nor visible yet, so that the caller can let go of
 	// the memory parts view before paying for an fsync. Commit on the
@@ -85,6 +79,12 @@ type IndexFile interface {
 type StagedIndex interface {
 	// Commit makes the staged index durable and the index, atomically.
 	Commit() error
+	// Install makes the staged index the index atomically (a rename over
+	// it) without waiting for the disk: neither it nor its directory is
+	// fsynced, so after a power cut the index may be the previous one,
+	// absent or damaged. Only for a checkpoint the data file can rebuild:
+	// the loader rejects a damaged one and replays after an older one.
+	Install() error
 	// Discard removes the staged index.
 	Discard() error
 }

@@ -230,3 +230,60 @@ func TestFailedIndexSaveLeavesNoTemporaryFile(t *testing.T) {
 		})
 	}
 }
+
+// Close writes its checkpoint while the data file's fsync runs, and makes
+// it the index only once that fsync has succeeded: when the fsync fails,
+// Close reports it, the index is the one from before (a checkpoint must
+// never name data that may not be on disk) and no staged file is left.
+func TestCloseInstallsItsCheckpointOnlyAfterTheDataFsync(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "m")
+	efs := errorfs.New(infrastructure.OS)
+	codec, _ := domain.CodecFor[string]()
+	cfg := domain.Config{Header: domain.FileHeader{Generation: 1, TypeName: "string"}}
+	open := func() *domain.Map[string] {
+		t.Helper()
+		st, err := infrastructure.OpenStorageFS(efs, base, infrastructure.Exclusive, time.Second, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := domain.OpenMap(st, cfg, codec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	m := open()
+	for i := range 1000 {
+		if err := m.Set(fmt.Sprint("k", i), "v"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m = open()
+	before, err := os.ReadFile(base + infrastructure.IndexSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Set("later", "v"); err != nil {
+		t.Fatal(err)
+	}
+	efs.FailAt(errorfs.OpSync, 1, syscall.EIO, false)
+	if err := m.Close(); !errors.Is(err, syscall.EIO) {
+		t.Fatalf("Close with a failing fsync = %v; want EIO", err)
+	}
+	after, err := os.ReadFile(base + infrastructure.IndexSuffix)
+	if err != nil || !slices.Equal(after, before) {
+		t.Fatalf("the index changed although the data fsync failed (%d bytes before, %d after, %v)", len(before), len(after), err)
+	}
+	if _, err := os.Stat(base + infrastructure.IndexSuffix + infrastructure.StageSuffix); !os.IsNotExist(err) {
+		t.Fatalf("a staged checkpoint is left: %v", err)
+	}
+	efs.Clear()
+	m = open()
+	defer m.Close()
+	if v, err := m.Get("later"); err != nil || v != "v" || m.Len() != 1001 {
+		t.Fatalf("after reopening: later = %q, %v; Len %d", v, err, m.Len())
+	}
+}

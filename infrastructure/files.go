@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/edsrzf/mmap-go"
+
 	"github.com/fscollections/fscollections/domain"
 )
 
@@ -29,9 +31,31 @@ func writeFileSync(fs FS, path string, b []byte) error {
 
 // IndexFile is a domain.IndexFile on a real file, replaced atomically
 // (write a temporary file, fsync, rename, fsync the directory).
+//
+// Checkpoints are staged in a file beside the index and installed by
+// exchanging the two names where the file system can (Linux), so that the
+// old index becomes the next staging file: overwriting a file whose pages
+// are in the page cache is several times faster than filling a new one
+// (on a VM whose memory is backed on first touch, 2 ms against 30-60 ms
+// for a 21 MB checkpoint). The file this handle mapped at Open is never
+// overwritten: its bytes back the state in memory.
 type IndexFile struct {
-	fs   FS
-	path string
+	fs      FS
+	path    string
+	recycle bool        // the only handle (Exclusive): the staging file may be reused
+	mapped  os.FileInfo // the file Map mapped, or nil
+}
+
+// exchanger is a file system that can swap two names atomically (osFS on
+// Linux).
+type exchanger interface {
+	Exchange(a, b string) error
+}
+
+// recycles reports whether staging files are reused.
+func (x *IndexFile) recycles() bool {
+	_, ok := x.fs.(exchanger)
+	return x.recycle && ok
 }
 
 // Load returns the file's bytes, or nil when it does not exist.
@@ -80,6 +104,7 @@ func (x *IndexFile) Map() ([]byte, func() error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	x.mapped = st
 	return m, m.Unmap, nil
 }
 
@@ -100,32 +125,6 @@ func (x *IndexFile) Save(parts ...[]byte) error {
 	return syncDirOf(x.fs, x.path)
 }
 
-// Replace replaces the file's contents atomically but not durably: it
-// writes a temporary file and renames it over the index, with no fsync.
-// The data is in the page cache at once, which is what a process
-// restarting on this machine reads; after a power cut the loader rejects
-// whatever it finds damaged or stale.
-func (x *IndexFile) Replace(parts ...[]byte) error {
-	tmp := x.path + tmpSuffix
-	err := writeFile(x.fs, tmp, parts, false)
-	if err == nil {
-		// Remove the old index first: a rename over an existing file makes
-		// ext4 (auto_da_alloc) write the new one out before the rename
-		// returns, which is the wait this method exists to avoid. A crash
-		// between the two leaves no index, which costs a replay.
-		if err = x.fs.Remove(x.path); errors.Is(err, os.ErrNotExist) {
-			err = nil
-		}
-	}
-	if err == nil {
-		err = x.fs.Rename(tmp, x.path)
-	}
-	if err != nil {
-		_ = x.fs.Remove(tmp)
-	}
-	return err
-}
-
 func (x *IndexFile) install(tmp string) error {
 	if err := x.fs.Rename(tmp, x.path); err != nil {
 		return err
@@ -133,14 +132,69 @@ func (x *IndexFile) install(tmp string) error {
 	return syncDirOf(x.fs, x.path)
 }
 
-// Stage writes parts to the staging file beside the index, without fsync.
+// Stage writes parts to the staging file beside the index, without fsync:
+// over the one left by the last install when it can (see IndexFile), else
+// to a new file.
 func (x *IndexFile) Stage(parts ...[]byte) (domain.StagedIndex, error) {
 	tmp := x.path + StageSuffix
+	if x.recycles() {
+		n := int64(0)
+		for _, p := range parts {
+			n += int64(len(p))
+		}
+		// Only a file nearly as large as the checkpoint: pages added by
+		// writing through a mapping are small, one fault each, while a
+		// file written with pwritev keeps its large folios.
+		st, err := x.fs.Stat(tmp)
+		if err == nil && st.Size() >= n-n/16 && (x.mapped == nil || !os.SameFile(st, x.mapped)) {
+			if err := overwriteFile(x.fs, tmp, parts); err == nil {
+				return stagedIndex{x, tmp}, nil
+			}
+		}
+	}
+	// Never truncate the file in place: it may be the one mapped.
+	if err := x.fs.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
 	if err := writeFile(x.fs, tmp, parts, false); err != nil {
 		_ = x.fs.Remove(tmp)
 		return nil, err
 	}
 	return stagedIndex{x, tmp}, nil
+}
+
+// overwriteFile writes the concatenation of parts over the file at path
+// from its start and cuts it to that length. It copies through a shared
+// mapping rather than with write(2): the first time the kernel reads
+// memory the process filled recently it can take several times as long
+// as the copy itself (the 64 KiB pages a checkpoint is written from were
+// mostly copied since the last one: 30 ms for 21 MB on a 2-core VM,
+// against 4 ms through a mapping). The blocks are allocated first, so a
+// full disk is an error here, not a fault when the mapping is written.
+func overwriteFile(fs FS, path string, parts [][]byte) error {
+	f, err := fs.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	err = f.Truncate(int64(n))
+	if err == nil {
+		err = allocate(f, int64(n))
+	}
+	if err == nil && n > 0 {
+		var m mmap.MMap
+		if m, err = fs.Map(f, n, MapShared); err == nil {
+			off := 0
+			for _, p := range parts {
+				off += copy(m[off:], p)
+			}
+			err = m.Unmap()
+		}
+	}
+	return errors.Join(err, f.Close())
 }
 
 // StageSuffix is added to the index file's name for a staged index.
@@ -151,7 +205,7 @@ type stagedIndex struct {
 	path string
 }
 
-// Commit fsyncs the staged file and renames it over the index.
+// Commit fsyncs the staged file and makes it the index, durably.
 func (s stagedIndex) Commit() error {
 	f, err := s.x.fs.OpenFile(s.path, os.O_RDWR, 0)
 	if err != nil {
@@ -161,7 +215,44 @@ func (s stagedIndex) Commit() error {
 	if err = errors.Join(err, f.Close()); err != nil {
 		return err
 	}
+	if s.exchanged() {
+		return syncDirOf(s.x.fs, s.x.path)
+	}
 	return s.x.install(s.path)
+}
+
+// exchanged swaps the staged file and the index when the index recycles
+// its staging files, and reports whether it did.
+func (s stagedIndex) exchanged() bool {
+	if !s.x.recycles() {
+		return false
+	}
+	return s.x.fs.(exchanger).Exchange(s.path, s.x.path) == nil
+}
+
+// Install renames the staged file over the index, with no fsync: the
+// index is in the page cache at once, which is what a process restarting
+// on this machine reads; after a power cut the loader rejects whatever it
+// finds damaged or stale.
+func (s stagedIndex) Install() error {
+	if s.exchanged() {
+		return nil
+	}
+	// Remove the old index first: a rename over an existing file makes
+	// ext4 (auto_da_alloc) write the new one out before the rename
+	// returns, which is the wait this method exists to avoid. A crash
+	// between the two leaves no index, which costs a replay.
+	err := s.x.fs.Remove(s.x.path)
+	if errors.Is(err, os.ErrNotExist) {
+		err = nil
+	}
+	if err == nil {
+		err = s.x.fs.Rename(s.path, s.x.path)
+	}
+	if err != nil {
+		_ = s.x.fs.Remove(s.path)
+	}
+	return err
 }
 
 // Discard removes the staged file.
@@ -174,7 +265,7 @@ func (s stagedIndex) Discard() error {
 
 // Truncate cuts the file to n bytes. It does not fsync: an fsync would
 // have to write out whatever of the file is still only in the page cache
-// (all of it after Close's Replace), and nothing needs the cut on disk.
+// (all of it after Close's checkpoint), and nothing needs the cut on disk.
 func (x *IndexFile) Truncate(n int64) error {
 	f, err := x.fs.OpenFile(x.path, os.O_WRONLY, 0o600)
 	if err != nil {

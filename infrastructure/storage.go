@@ -94,7 +94,7 @@ func OpenStorage(base string, mode Mode, timeout time.Duration, afterClose func(
 // none can be made (read-only), takes no lock: no writer can hold one there.
 func OpenStorageFS(fsys FS, base string, mode Mode, timeout time.Duration, afterClose func() error) (*Storage, error) {
 	s := &Storage{fs: fsys, base: base, mode: mode, timeout: timeout,
-		index: &IndexFile{fs: fsys, path: base + IndexSuffix}, afterDone: afterClose}
+		index: &IndexFile{fs: fsys, path: base + IndexSuffix, recycle: mode == Exclusive}, afterDone: afterClose}
 	if mode.readOnly() {
 		if _, err := fsys.Stat(base + DataSuffix); err != nil {
 			return nil, fmt.Errorf("fscollections: open %s read-only: %w", base, err)
@@ -212,9 +212,14 @@ func (s *Storage) OpenLog(h domain.FileHeader, create bool) (domain.Log, error) 
 	path := s.base + DataSuffix
 	if !s.mode.readOnly() {
 		// Left by a writer that crashed: a Compact's data file, a new data
-		// file, an index being saved or staged.
-		for _, p := range []string{path + replacementSuffix, path + newSuffix,
-			s.base + IndexSuffix + tmpSuffix, s.base + IndexSuffix + StageSuffix} {
+		// file, an index being saved. The staging file is kept where the
+		// index recycles it (see IndexFile.Stage): it is only ever
+		// overwritten, never read.
+		leftovers := []string{path + replacementSuffix, path + newSuffix, s.base + IndexSuffix + tmpSuffix}
+		if !s.index.recycles() {
+			leftovers = append(leftovers, s.base+IndexSuffix+StageSuffix)
+		}
+		for _, p := range leftovers {
 			_ = s.fs.Remove(p)
 		}
 	}

@@ -224,9 +224,6 @@ func (x memIndex) Save(parts ...[]byte) error {
 	return nil
 }
 
-// Replace is Save: this storage does not model the index's durability.
-func (x memIndex) Replace(parts ...[]byte) error { return x.Save(parts...) }
-
 // Stage keeps a copy of parts until Commit, which installs it, as a staged
 // file is invisible (and lost in a crash) until renamed over the index.
 func (x memIndex) Stage(parts ...[]byte) (domain.StagedIndex, error) {
@@ -251,6 +248,9 @@ func (s *memStaged) Commit() error {
 	s.d.index, s.d.staged = s.b, nil
 	return nil
 }
+
+// Install is Commit: this storage does not model the index's durability.
+func (s *memStaged) Install() error { return s.Commit() }
 
 func (s *memStaged) Discard() error {
 	s.d.mu.Lock()

@@ -115,6 +115,19 @@ func (e *FS) Rename(from, to string) error {
 	return e.FS.Rename(from, to)
 }
 
+// Exchange counts as rename. It swaps the two names when the wrapped file
+// system can (osFS on Linux), and fails otherwise.
+func (e *FS) Exchange(a, b string) error {
+	if err := e.check(OpRename, b); err != nil {
+		return err
+	}
+	x, ok := e.FS.(interface{ Exchange(a, b string) error })
+	if !ok {
+		return errors.ErrUnsupported
+	}
+	return x.Exchange(a, b)
+}
+
 // Map counts as mmap.
 func (e *FS) Map(f infrastructure.File, length int, mode infrastructure.MapMode) (mmap.MMap, error) {
 	if err := e.check(OpMmap, "mmap"); err != nil {
