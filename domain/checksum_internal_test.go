@@ -33,3 +33,25 @@ func TestChecksumOfLargeBufferMatchesOnePass(t *testing.T) {
 		t.Fatalf("checksum = %08x, want %08x", got, want)
 	}
 }
+
+// recordCRC is the CRC-32C of the type byte, the size and the payload, as
+// three crc32.Update calls would compute it.
+func TestRecordCRCIsTheCRCOfTypeSizeAndPayload(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 500 {
+		hdr := make([]byte, RecordHeaderSize)
+		payload := make([]byte, r.IntN(300))
+		for i := range hdr {
+			hdr[i] = byte(r.Uint32())
+		}
+		for i := range payload {
+			payload[i] = byte(r.Uint32())
+		}
+		want := crc32.Update(0, castagnoli, hdr[0:1])
+		want = crc32.Update(want, castagnoli, hdr[2:10])
+		want = crc32.Update(want, castagnoli, payload)
+		if got := recordCRC(hdr, payload); got != want {
+			t.Fatalf("recordCRC = %08x, want %08x (header %x, %d payload bytes)", got, want, hdr, len(payload))
+		}
+	}
+}
