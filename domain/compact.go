@@ -91,25 +91,47 @@ func (cm *compaction) copyRaw(dst Storage) (done bool, err error) {
 	if l.Size() != h.Len() {
 		return true, fmt.Errorf("fscollections: copy to %s: a collection is already there", l.Path())
 	}
+	// The copy's checkpoint (frozen: the collection's writers go on) is
+	// written beside its index meanwhile, and installed once the copied
+	// data is durable.
+	cp.generation = h.Generation
+	type stageResult struct {
+		staged StagedIndex
+		err    error
+	}
+	staging := make(chan stageResult, 1)
+	go func() {
+		staged, err := dst.Index().Stage(cp.parts(true)...)
+		staging <- stageResult{staged, err}
+	}()
 	if _, err = l.AppendCopy(src, h.Len(), size-h.Len()); err == nil {
-		err = verifyRecords(l, src.Path(), h.Len(), size)
+		// The copy goes to the disk while its records are checked.
+		synced := make(chan error, 1)
+		go func() { synced <- l.SyncData() }()
+		err = errors.Join(verifyRecords(l, src.Path(), h.Len(), size), <-synced)
 	}
-	if err == nil {
-		err = l.SyncData()
-	}
+	st := <-staging
 	if err != nil {
+		if st.err == nil {
+			_ = st.staged.Discard()
+		}
 		return true, fmt.Errorf("fscollections: copy to %s: %w", l.Path(), err)
 	}
-	cp.generation = h.Generation
-	return true, dst.Index().Save(cp.parts(true)...)
+	if st.err != nil {
+		return true, st.err
+	}
+	return true, st.staged.Commit()
 }
 
 // verifyRecords checks every record of l in [from, to) against its
 // checksum, as a copy of the file at srcPath (same offsets): damage is
 // refused, not copied, and reported with the source's name and offset.
+// The copy is read through a buffer (Log.ReadAt): faulting a fresh 150 MB
+// copy in through its mapping took four times as long as the checksums.
 func verifyRecords(l Log, srcPath string, from, to int64) error {
+	rd := recordReader{l: l, end: to, buf: make([]byte, 0, 1<<20)}
 	for off := from; off < to; {
-		hb, err := l.View(off, RecordHeaderSize)
+		hb, err := rd.bytes(off, RecordHeaderSize)
 		if err != nil {
 			return corrupt(srcPath, off, "record header out of range: %v", err)
 		}
@@ -117,7 +139,7 @@ func verifyRecords(l Log, srcPath string, from, to int64) error {
 		if n > MaxPayload || off+RecordHeaderSize > to-int64(n) {
 			return corrupt(srcPath, off, "record size %d out of range", n)
 		}
-		rec, err := l.View(off, RecordHeaderSize+int(n))
+		rec, err := rd.bytes(off, RecordHeaderSize+int(n))
 		if err != nil {
 			return corrupt(srcPath, off, "record out of range: %v", err)
 		}
@@ -127,6 +149,35 @@ func verifyRecords(l Log, srcPath string, from, to int64) error {
 		off += RecordHeaderSize + int64(n)
 	}
 	return nil
+}
+
+// recordReader reads a log's bytes below end forward through a buffer.
+type recordReader struct {
+	l   Log
+	end int64
+	buf []byte // the log's bytes from at
+	at  int64
+}
+
+// bytes returns the n bytes at off, valid until the next call; off never
+// goes back before the previous call's.
+func (r *recordReader) bytes(off int64, n int) ([]byte, error) {
+	if off < r.at || off+int64(n) > r.end {
+		return nil, fmt.Errorf("%d bytes at %d outside [%d, %d)", n, off, r.at, r.end)
+	}
+	if off+int64(n) <= r.at+int64(len(r.buf)) {
+		return r.buf[off-r.at : off-r.at+int64(n)], nil
+	}
+	size := int(min(int64(max(n, cap(r.buf))), r.end-off))
+	if size > cap(r.buf) {
+		r.buf = make([]byte, 0, size)
+	}
+	r.buf, r.at = r.buf[:size], off
+	if _, err := r.l.ReadAt(r.buf, off); err != nil {
+		r.buf = r.buf[:0]
+		return nil, err
+	}
+	return r.buf[:n], nil
 }
 
 // copyRecords appends the records at offs to dst, in order, verifying each

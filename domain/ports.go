@@ -20,6 +20,10 @@ type Log interface {
 	// View returns the n bytes at off, which must lie below Size. The slice
 	// is only valid until the next call of any other method.
 	View(off int64, n int) ([]byte, error)
+	// ReadAt copies flushed bytes at off into b, with read calls rather
+	// than through the mapping View uses: one pass over much of a file is
+	// faster copied through a small buffer than faulted in page by page.
+	ReadAt(b []byte, off int64) (int, error)
 	// Append adds b at the end of the log and returns its offset. The bytes
 	// may stay in a buffer until Flush; View serves them meanwhile.
 	Append(b []byte) (int64, error)

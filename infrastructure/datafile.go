@@ -195,6 +195,18 @@ func (d *DataFile) View(off int64, n int) ([]byte, error) {
 	return out, nil
 }
 
+// ReadAt copies flushed bytes at off into b with pread.
+func (d *DataFile) ReadAt(b []byte, off int64) (int, error) {
+	if off < 0 || off > d.flushed-int64(len(b)) {
+		return 0, fmt.Errorf("read of %d bytes at %d outside %s (%d bytes flushed)", len(b), off, d.path, d.flushed)
+	}
+	n, err := d.f.ReadAt(b, off)
+	if err != nil {
+		return n, fmt.Errorf("fscollections: read %s at %d: %w", d.path, off, err)
+	}
+	return n, nil
+}
+
 // Append buffers b at the end of the log. When the buffer is full it is
 // written first; if that fails, b is not appended.
 func (d *DataFile) Append(b []byte) (int64, error) {

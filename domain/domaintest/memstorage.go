@@ -319,6 +319,16 @@ func (l *MemLog) Header() domain.FileHeader { return l.hdr }
 func (l *MemLog) Size() int64 { return l.flushed + int64(len(l.buf)) }
 
 // View returns n bytes at off.
+// ReadAt copies flushed bytes at off into b.
+func (l *MemLog) ReadAt(b []byte, off int64) (int, error) {
+	l.disk.mu.Lock()
+	defer l.disk.mu.Unlock()
+	if off < 0 || off+int64(len(b)) > l.flushed {
+		return 0, fmt.Errorf("read of %d bytes at %d outside %d flushed bytes", len(b), off, l.flushed)
+	}
+	return copy(b, l.file.b[off:]), nil
+}
+
 func (l *MemLog) View(off int64, n int) ([]byte, error) {
 	if off < 0 || n < 0 || off > l.Size()-int64(n) {
 		return nil, fmt.Errorf("range of %d bytes at %d outside %d bytes", n, off, l.Size())
