@@ -310,7 +310,14 @@ func logContract(t *testing.T, open Opener) {
 		chunks [][]byte
 		offs   []int64
 	)
-	for i, n := range []int{10, 70_000, 3, 200_000, 64 << 10, 1, 5_000} {
+	// Large appends (at least the buffer: written directly) among many
+	// small ones, whose buffer fills and goes out in whole pages, keeping
+	// the rest: records then straddle the file and the buffer.
+	sizes := []int{10, 70_000, 3, 200_000, 64 << 10, 1, 5_000}
+	for i := range 3000 {
+		sizes = append(sizes, 17+i*37%300)
+	}
+	for i, n := range sizes {
 		b := make([]byte, n)
 		for j := range b {
 			b[j] = byte(i*31 + j)
@@ -339,6 +346,15 @@ func logContract(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	check(l, "after Flush")
+	for i, b := range chunks { // read calls see what the mapping sees
+		got := make([]byte, len(b))
+		if _, err := l.ReadAt(got, offs[i]); err != nil || !slices.Equal(got, b) {
+			t.Fatalf("ReadAt of append %d (%d bytes at %d): %v", i, len(b), offs[i], err)
+		}
+	}
+	if _, err := l.ReadAt(make([]byte, 2), l.Size()-1); err == nil {
+		t.Fatal("ReadAt past the end succeeded")
+	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
