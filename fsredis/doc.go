@@ -29,6 +29,9 @@
 //     key's value and version, calls fn, and writes only if the version
 //     is unchanged, else calls fn again with the newer value. fn may run
 //     more than once and must have no other effects.
+//   - DeleteManyFunc reads the keys with HMGET, calls fn on the client,
+//     and deletes a key only if its version is still the one fn saw; a key
+//     written in between is read and given to fn again.
 //   - Take waits with BLPOP, a bounded wait at a time, so that a
 //     cancelled context or Close ends it within 100 ms. As with any BLPOP,
 //     an element the server pops while the connection breaks can be lost
