@@ -31,7 +31,8 @@ const writebackEvery = 8 << 20
 const minMap = 1 << 20
 
 // DataFile is a domain.Log on a real file: records are appended through a
-// buffer with one write call per bufLimit bytes, and read through a shared
+// buffer with one write call per bufLimit bytes (whole pages: see
+// flushPages), and read through a shared
 // mmap of the file that grows as the file does. A writer's mapping is
 // writable only so that rewriting a swap-and-pop list's slot is a store
 // instead of a system call; fsync covers those pages like any other.
