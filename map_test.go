@@ -245,3 +245,36 @@ func TestIteratedValuesAreIndependentCopies(t *testing.T) {
 		t.Fatalf("%d set elements, %v", i, err)
 	}
 }
+
+// GetMany and GetManyFunc count one read per value they read, added up once
+// per batch, in Metrics.Reads; absent keys read nothing.
+func TestBatchedGetsCountTheirReads(t *testing.T) {
+	m, err := fscollections.OpenMap[string]("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var keys []string
+	for i := range 3000 {
+		k := fmt.Sprint("k", i)
+		if err := m.Set(k, "v"); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	keys = append(keys, "absent", "missing")
+	before := m.Metrics().Reads
+	if _, _, err := m.GetMany(keys...); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Metrics().Reads - before; got != 3000 {
+		t.Fatalf("GetMany of 3,000 present and 2 absent keys counted %d reads", got)
+	}
+	before = m.Metrics().Reads
+	if err := m.GetManyFunc(keys, func(int, string, bool) {}); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Metrics().Reads - before; got != 3000 {
+		t.Fatalf("GetManyFunc of 3,000 present and 2 absent keys counted %d reads", got)
+	}
+}

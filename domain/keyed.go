@@ -145,9 +145,17 @@ func (k keyed) deleteMany(keys [][]byte, offs []int64, doomed func(i int, off in
 	return n, nil
 }
 
-// entryAt returns the verified key and value of the record at off. Lock held.
+// entryAt returns the verified key and value of the record at off,
+// counted in Metrics.Reads. Lock held.
 func (k keyed) entryAt(off int64) (key, value []byte, err error) {
 	k.c.reads.Add(1)
+	return k.entry(off)
+}
+
+// entry is entryAt without the count, for a batch that adds its reads up
+// once: goroutines reading in parallel would otherwise bounce the
+// counter's cache line between cores on every record. Lock held.
+func (k keyed) entry(off int64) (key, value []byte, err error) {
 	op, p, err := k.c.payloadAt(off)
 	if err != nil {
 		return nil, nil, err

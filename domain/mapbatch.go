@@ -54,13 +54,16 @@ func (bt *mapBatches[V]) GetMany(keys []string, vals []V, found []bool) error {
 func (bt *mapBatches[V]) getFound(keys [][]byte, offs []int64, owned ownedDecoder[V], mem *slab, vals []V, found []bool) error {
 	m := bt.m
 	m.st.findMany(m.c, keys, offs)
+	reads := int64(0)
+	defer func() { m.c.reads.Add(reads) }()
 	for i, off := range offs {
 		var zero V
 		vals[i], found[i] = zero, off != 0
 		if off == 0 {
 			continue
 		}
-		_, b, err := m.entryAt(off)
+		reads++
+		_, b, err := m.entry(off)
 		if err != nil {
 			return err
 		}
@@ -84,13 +87,16 @@ func (bt *mapBatches[V]) GetManyFunc(keys []string, fn func(i int, v V, found bo
 	owned, _ := any(m.codec).(ownedDecoder[V])
 	return m.lookUp(keys, func(lo int, kb [][]byte, offs []int64) error {
 		m.st.findMany(m.c, kb, offs)
+		reads := int64(0)
+		defer func() { m.c.reads.Add(reads) }()
 		for i, off := range offs {
 			var v V
 			if off == 0 {
 				fn(lo+i, v, false)
 				continue
 			}
-			_, b, err := m.entryAt(off)
+			reads++
+			_, b, err := m.entry(off)
 			if err == nil {
 				if owned != nil {
 					v, err = owned.decodeOwned(b)
