@@ -242,6 +242,28 @@ func BenchmarkMapDeleteMany(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/batch, "ns/key")
 }
 
+// BenchmarkMapGetParallel reads random keys of a 1M-key map from
+// GOMAXPROCS goroutines at once (b.RunParallel): the cost of what
+// concurrent readers share.
+func BenchmarkMapGetParallel(b *testing.B) {
+	m := filledMap(b, bigN)
+	defer m.Close()
+	keys := make([]string, 4096)
+	for i := range keys {
+		keys[i] = key32(rand.IntN(bigN))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := rand.IntN(len(keys)); pb.Next(); i++ {
+			if v, err := m.Get(keys[i%len(keys)]); err != nil || len(v) != 100 {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
 // BenchmarkMapGet reads random keys of a 1M-key map and reports the heap
 // the index holds per key.
 func BenchmarkMapGet(b *testing.B) {
