@@ -190,19 +190,24 @@ func BenchmarkMapDelete(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		if i > 0 && i%bigN == 0 {
-			b.StopTimer()
-			vals := make([][]byte, bigN)
-			for j := range vals {
-				vals[j] = value100
-			}
-			if err := m.SetMany(keys, vals); err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
+			refill(b, m, keys)
 		}
 		if err := m.Delete(keys[i%bigN]); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// refill sets every key of keys back to value100, untimed.
+func refill(b *testing.B, m *fscollections.FSMap[[]byte], keys []string) {
+	b.StopTimer()
+	defer b.StartTimer()
+	vals := make([][]byte, len(keys))
+	for j := range vals {
+		vals[j] = value100
+	}
+	if err := m.SetMany(keys, vals); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -223,16 +228,8 @@ func BenchmarkMapDeleteMany(b *testing.B) {
 	at := 0
 	for b.Loop() {
 		if at+batch > bigN {
-			b.StopTimer()
-			vals := make([][]byte, bigN)
-			for j := range vals {
-				vals[j] = value100
-			}
-			if err := m.SetMany(keys, vals); err != nil {
-				b.Fatal(err)
-			}
+			refill(b, m, keys)
 			at = 0
-			b.StartTimer()
 		}
 		if n, err := m.DeleteMany(keys[at : at+batch]...); err != nil || n != batch {
 			b.Fatal(n, err)

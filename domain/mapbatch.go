@@ -98,11 +98,7 @@ func (bt *mapBatches[V]) GetManyFunc(keys []string, fn func(i int, v V, found bo
 			reads++
 			_, b, err := m.entry(off)
 			if err == nil {
-				if owned != nil {
-					v, err = owned.decodeOwned(b)
-				} else {
-					v, err = m.decode(off, b)
-				}
+				v, err = m.decodeView(owned, off, b)
 			}
 			if err != nil {
 				return err
@@ -193,12 +189,7 @@ func (bt *mapBatches[V]) DeleteManyFunc(keys []string, fn func(i int, v V) bool)
 		if err != nil {
 			return false, err
 		}
-		var v V
-		if owned != nil {
-			v, err = owned.decodeOwned(b)
-		} else {
-			v, err = m.decode(off, b)
-		}
+		v, err := m.decodeView(owned, off, b)
 		if err != nil {
 			return false, err
 		}

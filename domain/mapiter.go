@@ -118,15 +118,7 @@ func (it *mapIteration[V]) RangeViews(fn func(key []byte, v V) bool) error {
 	owned, _ := any(m.codec).(ownedDecoder[V])
 	var err error
 	m.each(func(off int64, k, b []byte) error {
-		var (
-			v    V
-			derr error
-		)
-		if owned != nil {
-			v, derr = owned.decodeOwned(b)
-		} else {
-			v, derr = m.decode(off, b)
-		}
+		v, derr := m.decodeView(owned, off, b)
 		if derr != nil {
 			return derr
 		}

@@ -47,6 +47,16 @@ type ownedDecoder[T any] interface {
 	decodeOwned(b []byte) (T, error)
 }
 
+// decodeView decodes the value bytes b of the record at off for a caller
+// that uses the value while the lock is held: with owned (the codec's
+// ownedDecoder, or nil) a []byte or string is b itself, not a copy.
+func (m *Map[V]) decodeView(owned ownedDecoder[V], off int64, b []byte) (V, error) {
+	if owned != nil {
+		return owned.decodeOwned(b)
+	}
+	return m.decode(off, b)
+}
+
 func (bytesCodec) decodeOwned(b []byte) ([]byte, error) { return b, nil }
 
 func (stringCodec) decodeOwned(b []byte) (string, error) {
