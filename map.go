@@ -150,7 +150,9 @@ func (m *FSMap[V]) DeleteMany(keys ...string) (deleted int, err error) {
 // after fn condemned it (it is gone by then). Batched as DeleteMany: fn runs while the write lock is held
 // (up to 1,024 keys per hold, one lookup per key) and must be quick and
 // must not call this map; a []byte or string value is a view of the file,
-// valid only until fn returns. On Redis the values are read with HMGET
+// valid only until fn returns. Like DeleteMany it is not a transaction: a
+// damaged record stops the call with ErrCorrupt, and the deletions before
+// it stay. On Redis the values are read with HMGET
 // and the chosen keys deleted by one script per batch that skips a key
 // written in between, which is then read and given to fn again.
 func (m *FSMap[V]) DeleteManyFunc(keys []string, fn func(i int, v V) bool) (deleted int, err error) {

@@ -1,11 +1,14 @@
 package fscollections_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fscollections/fscollections"
@@ -276,5 +279,51 @@ func TestBatchedGetsCountTheirReads(t *testing.T) {
 	}
 	if got := m.Metrics().Reads - before; got != 3000 {
 		t.Fatalf("GetManyFunc of 3,000 present and 2 absent keys counted %d reads", got)
+	}
+}
+
+// DeleteManyFunc on a map whose file was damaged: the damaged record is
+// reported as ErrCorrupt naming the file, it is not deleted (fn never saw
+// its value), the deletions before it in the call stay, and the map goes
+// on working.
+func TestDeleteManyFuncStopsAtDamage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m")
+	m, err := fscollections.OpenMap[string](path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for i := range 500 {
+		keys = append(keys, fmt.Sprintf("key-%04d", i))
+		if err := m.Set(keys[i], fmt.Sprint("value-", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path + ".data.fscollection")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[bytes.Index(data, []byte("value-321"))+2] ^= 0x10
+	if err := os.WriteFile(path+".data.fscollection", data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = fscollections.OpenMap[string](path, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	asked := 0
+	n, err := m.DeleteManyFunc(keys, func(int, string) bool { asked++; return true })
+	if !errors.Is(err, fscollections.ErrCorrupt) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("DeleteManyFunc over a damaged record = %d, %v; want ErrCorrupt naming %s", n, err, path)
+	}
+	if n != 321 || asked != 321 || !m.Contains("key-0321") || m.Contains("key-0320") {
+		t.Fatalf("deleted %d after asking %d; key-0321 present %v, key-0320 present %v; want the 321 before the damage gone",
+			n, asked, m.Contains("key-0321"), m.Contains("key-0320"))
+	}
+	if v, err := m.Get("key-0499"); err != nil || v != "value-499" {
+		t.Fatalf("Get after the failed call = %q, %v", v, err)
 	}
 }
