@@ -67,6 +67,11 @@ type IndexFile interface {
 	// result makes it durable and atomically the index; Discard drops it.
 	// One staged index exists at a time; Save does not disturb it.
 	Stage(parts ...[]byte) (StagedIndex, error)
+	// Reserve prepares the file Stage writes for a staged index of up to
+	// n bytes, ahead of time, where that makes Stage faster; it stops
+	// early, without error, once stop reports true. Optional work: after
+	// an error or an early stop, Stage does the work itself.
+	Reserve(n int64, stop func() bool) error
 	// Truncate cuts the file to n bytes (to strip the clean-close marker),
 	// without waiting for the disk: see recovery.open.
 	Truncate(n int64) error

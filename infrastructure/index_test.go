@@ -2,6 +2,7 @@ package infrastructure_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -92,6 +93,118 @@ func TestStagingRecyclesTheOldIndexButNeverTheMappedOne(t *testing.T) {
 	if os.SameFile(inode(indexPath), mappedFile) {
 		t.Fatal("the mapped file was installed again")
 	}
-	// A much smaller staging file is not grown in place: a new one is written.
+	// A smaller staging file is written over and grown in place.
+	smaller := inode(stagePath)
 	install(st, checkpoint(400_000, 'f'))
+	if !os.SameFile(inode(indexPath), smaller) {
+		t.Fatal("a staging file smaller than the checkpoint was not reused")
+	}
+}
+
+// Reserve grows the staging file with zeros so that the next checkpoint
+// overwrites pages already cached; it leaves alone a file large enough,
+// the file this handle mapped, and a collection that does not recycle its
+// staging files; it stops when told to. A checkpoint staged over a
+// reserved file is exactly the checkpoint: the zeros past it are cut.
+func TestReserveReadiesTheStagingFile(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("staging files are recycled where names can be exchanged (Linux)")
+	}
+	base := filepath.Join(t.TempDir(), "c")
+	indexPath := base + infrastructure.IndexSuffix
+	stagePath := indexPath + infrastructure.StageSuffix
+	never := func() bool { return false }
+	size := func() int64 {
+		t.Helper()
+		fi, err := os.Stat(stagePath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	st, err := infrastructure.OpenStorageFS(infrastructure.OS, base, infrastructure.Exclusive, time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := st.Index()
+	if err := x.Reserve(1000, never); err != nil { // no staging file yet: made
+		t.Fatal(err)
+	}
+	if got := size(); got != 1000 {
+		t.Fatalf("reserved %d bytes, want 1000", got)
+	}
+	if err := x.Reserve(500, never); err != nil || size() != 1000 {
+		t.Fatalf("Reserve(500) over 1000 bytes: %v, size %d", err, size())
+	}
+	if err := x.Reserve(1<<20, func() bool { return true }); err != nil || size() != 1000 {
+		t.Fatalf("Reserve told to stop: %v, size %d", err, size())
+	}
+	if err := x.Reserve(600_000, never); err != nil || size() != 600_000 {
+		t.Fatalf("Reserve(600,000): %v, size %d", err, size())
+	}
+	b, err := os.ReadFile(stagePath)
+	if err != nil || slices.ContainsFunc(b, func(c byte) bool { return c != 0 }) {
+		t.Fatalf("reserved bytes are not zeros (%v)", err)
+	}
+	reserved, err := os.Stat(stagePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.Repeat([]byte("checkpoint"), 45_000) // 450,000 bytes, in three parts
+	staged, err := x.Stage(want[:1], want[1:300_000], want[300_000:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := staged.Install(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(indexPath)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("index staged over a reserved file: %d bytes, %v; want %d", len(got), err, len(want))
+	}
+	if fi, err := os.Stat(indexPath); err != nil || !os.SameFile(fi, reserved) {
+		t.Fatalf("the reserved file was not the one staged over (%v)", err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The file mapped at Open becomes the staging file after an install:
+	// never written, not even past its end.
+	st, err = infrastructure.OpenStorageFS(infrastructure.OS, base, infrastructure.Exclusive, time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x = st.Index()
+	_, release, err := x.Map()
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged, err = x.Stage([]byte("next"))
+	if err == nil {
+		err = staged.Install()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Reserve(1<<20, never); err != nil || size() != int64(len(want)) {
+		t.Fatalf("Reserve on the mapped file: %v, size %d, want it left at %d", err, size(), len(want))
+	}
+	if err := errors.Join(release(), st.Close()); err != nil {
+		t.Fatal(err)
+	}
+
+	// A Shared collection does not recycle: nothing to reserve.
+	shared := filepath.Join(t.TempDir(), "s")
+	st, err = infrastructure.OpenStorageFS(infrastructure.OS, shared, infrastructure.Shared, time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Index().Reserve(1000, never); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(shared + infrastructure.IndexSuffix + infrastructure.StageSuffix); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a Shared collection reserved a staging file (%v)", err)
+	}
 }

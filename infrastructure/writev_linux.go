@@ -2,26 +2,21 @@ package infrastructure
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
 
-// writeParts writes the concatenation of parts at f's offset. On a real
+// writePartsAt writes the concatenation of parts at offset off. On a real
 // file that is one pwritev per 1,024 parts rather than one write per part:
 // besides saving system calls, a large write lets the page cache hold the
 // file in large folios, and a checkpoint read back through a mapping then
 // takes a fraction of the page faults (an index of 64 KiB parts written
 // one by one read back at half the speed of one written in one call).
-func writeParts(f File, parts [][]byte) error {
+func writePartsAt(f File, parts [][]byte, off int64) error {
 	osf, ok := f.(*os.File)
 	if !ok {
-		return writeEach(f, parts)
-	}
-	off, err := osf.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return err
+		return writeEachAt(f, parts, off)
 	}
 	for len(parts) > 0 {
 		batch := parts[:min(len(parts), 1024)]
@@ -43,8 +38,7 @@ func writeParts(f File, parts [][]byte) error {
 		}
 		parts = parts[len(batch):]
 	}
-	_, err = osf.Seek(off, io.SeekStart)
-	return err
+	return nil
 }
 
 // concatFrom returns the bytes of parts from offset n on, as one slice.

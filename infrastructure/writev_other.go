@@ -2,5 +2,5 @@
 
 package infrastructure
 
-// writeParts writes the concatenation of parts at f's offset.
-func writeParts(f File, parts [][]byte) error { return writeEach(f, parts) }
+// writePartsAt writes the concatenation of parts at offset off.
+func writePartsAt(f File, parts [][]byte, off int64) error { return writeEachAt(f, parts, off) }

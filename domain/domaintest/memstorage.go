@@ -25,11 +25,20 @@ type Disk struct {
 	lock    sync.RWMutex
 	synced  int // data bytes made durable by SyncData
 	inode   int // bumped when the data file is replaced
+	// reserves lists the sizes IndexFile.Reserve was asked for.
+	reserves []int64
 }
 
 type memFile struct {
 	b     []byte
 	inode int
+}
+
+// Reserves returns the sizes the index's staging file was reserved at, in order.
+func (d *Disk) Reserves() []int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.reserves)
 }
 
 // Synced returns the data bytes made durable so far.
@@ -232,6 +241,14 @@ func (x memIndex) Stage(parts ...[]byte) (domain.StagedIndex, error) {
 	st := &memStaged{d: x.d, b: slices.Concat(parts...)}
 	x.d.staged = st
 	return st, nil
+}
+
+// Reserve only notes n (see Disk.Reserves): memory has no page cache to warm.
+func (x memIndex) Reserve(n int64, _ func() bool) error {
+	x.d.mu.Lock()
+	defer x.d.mu.Unlock()
+	x.d.reserves = append(x.d.reserves, n)
+	return nil
 }
 
 type memStaged struct {
