@@ -377,6 +377,48 @@ func BenchmarkMapClose1M(b *testing.B) {
 	}
 }
 
+// BenchmarkMapFillThenClose1M times the Close of a map filled with 1M keys
+// in one session, then thinned by 100,000 single Deletes (untimed), as in
+// the peers table's run: the fill's background checkpoints are done, and
+// Close writes the first checkpoint of this size. Each op fills a new map
+// (about a second): run it with -benchtime=5x.
+func BenchmarkMapFillThenClose1M(b *testing.B) {
+	keys := make([]string, bigN)
+	vals := make([][]byte, bigN)
+	for i := range keys {
+		keys[i], vals[i] = key32(i), value100
+	}
+	dir := b.TempDir()
+	for n := 0; b.Loop(); n++ {
+		b.StopTimer()
+		sub := filepath.Join(dir, fmt.Sprint(n))
+		m, err := fscollections.OpenMap[[]byte](filepath.Join(sub, "m"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for lo := 0; lo < bigN; lo += 1024 {
+			hi := min(lo+1024, bigN)
+			if err := m.SetMany(keys[lo:hi], vals[lo:hi]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for i := range bigN / 10 {
+			if err := m.Delete(keys[i*7%bigN]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if err := m.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := os.RemoveAll(sub); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}
+
 // BenchmarkSyncAlways compares throughput of 1 and 8 writing goroutines
 // under SyncAlways: writers waiting together share one fsync.
 func BenchmarkSyncAlways(b *testing.B) {

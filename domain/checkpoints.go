@@ -21,6 +21,10 @@ type checkpoints struct {
 	// bgAbandon tells a background checkpoint to stop at its next step:
 	// Close is about to write a newer one.
 	bgAbandon atomic.Bool
+	// lastCheckpoint is the size of the last checkpoint installed in the
+	// background or loaded at Open, 0 before the first: by how much the
+	// index grows between two of them (see reserveStaging).
+	lastCheckpoint atomic.Int64
 }
 
 // saveIndex writes b to the index file. Every save goes through here.
@@ -63,14 +67,15 @@ func (ck *checkpoints) checkpointInBackground() error {
 		if c.bgAbandon.Load() {
 			return
 		}
-		staged, err := c.index.Stage(cp.parts(false)...)
+		parts := cp.parts(false)
+		staged, err := c.index.Stage(parts...)
 		if err != nil {
 			return // the next checkpoint tries again; nothing is lost
 		}
 		c.fileMu.RLock()
 		if c.fileSeq.Load() != seq || c.bgAbandon.Load() {
 			c.fileMu.RUnlock()
-			_ = staged.Discard()
+			c.drop(staged)
 			return // replaced or closed meanwhile
 		}
 		err = log.SyncData()
@@ -80,19 +85,59 @@ func (ck *checkpoints) checkpointInBackground() error {
 			c.fail(err)
 			return
 		}
-		c.saveMu.Lock()
-		defer c.saveMu.Unlock()
-		if c.saveGen != gen || c.fileSeq.Load() != seq || c.bgAbandon.Load() {
-			_ = staged.Discard()
-			return
-		}
-		if staged.Commit() == nil { // on failure the next checkpoint tries again; nothing is lost
-			c.saveGen++
-		} else {
-			_ = staged.Discard()
+		if c.install(staged, gen, seq) {
+			c.reserveStaging(partsLen(parts))
 		}
 	}()
 	return nil
+}
+
+// install commits a background checkpoint's staged index, unless a newer
+// checkpoint was saved meanwhile (gen), the data file was replaced (seq)
+// or Close is coming, and reports whether it did. On failure the next
+// checkpoint tries again; nothing is lost.
+func (ck *checkpoints) install(staged StagedIndex, gen, seq uint64) bool {
+	c := ck.c
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if c.saveGen != gen || c.fileSeq.Load() != seq || c.bgAbandon.Load() || staged.Commit() != nil {
+		c.drop(staged)
+		return false
+	}
+	c.saveGen++
+	return true
+}
+
+// drop discards a background checkpoint's staged index, except when Close
+// abandoned it: Close stages its own checkpoint over the same file, which
+// is faster over a file of about the right size than in a new one.
+func (ck *checkpoints) drop(staged StagedIndex) {
+	if !ck.c.bgAbandon.Load() {
+		_ = staged.Discard()
+	}
+}
+
+// reserveStaging readies the staging file for the next checkpoint after a
+// background one of size bytes was installed: while the index grows, at a
+// quarter more than this one, so that the next checkpoint — Close's in
+// particular — overwrites pages already in the page cache rather than
+// paying for new ones (IndexFile.Reserve). Background goroutine.
+func (ck *checkpoints) reserveStaging(size int64) {
+	c := ck.c
+	last := c.lastCheckpoint.Swap(size)
+	grew := size > last+last/16
+	if grew {
+		_ = c.index.Reserve(size+size/4, c.bgAbandon.Load) // optional work: Stage copes
+	}
+}
+
+// partsLen is the total length of parts.
+func partsLen(parts [][]byte) int64 {
+	n := int64(0)
+	for _, p := range parts {
+		n += int64(len(p))
+	}
+	return n
 }
 
 // checkpoint makes the log durable and writes the index file to cover it.

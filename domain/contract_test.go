@@ -1,8 +1,10 @@
 package domain_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 
@@ -124,5 +126,65 @@ func TestBackgroundCheckpointIsTheStateWhenItStarted(t *testing.T) {
 	}
 	if used == 0 {
 		t.Fatal("no reopen used a background checkpoint")
+	}
+}
+
+// While a map grows, each background checkpoint asks for room for the
+// next one in the staging file, a quarter more than itself; once the map
+// stops growing no more is asked for, and a reopen starts from the size
+// of the index it loaded.
+func TestBackgroundCheckpointsReserveRoomWhileTheIndexGrows(t *testing.T) {
+	codec, _ := domain.CodecFor[string]()
+	cfg := domain.Config{Header: domain.FileHeader{Generation: 1, TypeName: "string"}, CheckpointEvery: 4096}
+	value := strings.Repeat("v", 300) // records well past the index's 21 bytes a key
+	disk := &domaintest.Disk{}
+	m, err := domain.OpenMap(domaintest.NewMemStorage(disk), cfg, codec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20000 {
+		if err := m.Set(fmt.Sprint("key-", i), value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	grown := disk.Reserves()
+	if len(grown) < 3 {
+		t.Fatalf("%d reservations while growing to 20,000 keys, want several", len(grown))
+	}
+	for i := 1; i < len(grown); i++ {
+		if grown[i] <= grown[i-1] {
+			t.Fatalf("reservations %v do not follow the growing index", grown)
+		}
+	}
+
+	// The same keys overwritten: the index keeps its size.
+	m, err = domain.OpenMap(domaintest.NewMemStorage(disk), cfg, codec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	index := func() []byte {
+		b, err := domaintest.NewMemStorage(disk).Index().Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	loaded := index()
+	for round := range 3 {
+		for i := range 20000 {
+			if err := m.Set(fmt.Sprint("key-", i), value[round:]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if bytes.Equal(index(), loaded) {
+		t.Fatal("no background checkpoint while overwriting")
+	}
+	if more := disk.Reserves()[len(grown):]; len(more) != 0 {
+		t.Fatalf("reserved %v more for an index that did not grow", more)
 	}
 }

@@ -97,6 +97,7 @@ func (rv *recovery) loadLog() (clean bool, markedLen int64, err error) {
 			}
 		}
 		if used {
+			c.lastCheckpoint.Store(int64(len(raw)))
 			c.st.load(&cp)
 			c.version = max(cp.version, uint64(cp.dataLength))
 			c.liveBytes, c.deadBytes = cp.liveBytes, cp.deadBytes
