@@ -160,10 +160,14 @@ func (x *IndexFile) Stage(parts ...[]byte) (domain.StagedIndex, error) {
 // its end, so that a checkpoint staged there later overwrites pages the
 // page cache already holds instead of filling new ones (the slow part of
 // writing a checkpoint; see IndexFile). It writes a chunk at a time and
-// stops early, without error, once stop reports true. It does nothing
-// where staging files are not recycled, to a file of n bytes or more, or
-// to the file mapped at Open. Nothing reads the staging file, so a crash
-// or an error here costs nothing but the time.
+// stops early, without error, once stop reports true. The chunks are
+// aligned to 2 MiB, so that the page cache can hold them in large folios,
+// and their write-back is started at once: a checkpoint written over
+// zeros still waiting for their blocks (delayed allocation) read back
+// through a mapping at half the speed (a reopen at 1M keys: 8 ms against
+// 4). It does nothing where staging files are not recycled, to a file of
+// n bytes or more, or to the file mapped at Open. Nothing reads the
+// staging file, so a crash or an error here costs nothing but the time.
 func (x *IndexFile) Reserve(n int64, stop func() bool) error {
 	if !x.recycles() {
 		return nil
@@ -181,17 +185,23 @@ func (x *IndexFile) Reserve(n int64, stop func() bool) error {
 		return nil
 	}
 	zeros := make([]byte, reserveChunk)
-	for off := st.Size(); off < n && !stop(); off += reserveChunk {
-		if _, err := f.WriteAt(zeros[:min(reserveChunk, n-off)], off); err != nil {
+	for off := st.Size(); off < n && !stop(); {
+		end := min(n, (off/reserveChunk+1)*reserveChunk)
+		if _, err := f.WriteAt(zeros[:end-off], off); err != nil {
 			return err
 		}
+		off = end
+	}
+	if !stop() {
+		startWriteback(f, st.Size(), n-st.Size())
 	}
 	return nil
 }
 
-// reserveChunk is how much Reserve writes between two looks at stop: about
-// half a millisecond of work here, the most it can delay a Close.
-const reserveChunk = 256 << 10
+// reserveChunk is how much Reserve writes between two looks at stop, and
+// the alignment of its writes: under a millisecond of work here, the most
+// it can delay a Close.
+const reserveChunk = 2 << 20
 
 // overwriteFile writes the concatenation of parts over the file at path
 // from its start and cuts it to that length. It copies the part the file
@@ -202,8 +212,8 @@ const reserveChunk = 256 << 10
 // for 21 MB on a 2-core VM, against 4 ms through a mapping). What goes
 // past the file's old end is written with pwritev: pages added through a
 // mapping are small, one fault each, while written ones come in large
-// folios. The blocks are allocated first, so a full disk is an error
-// here, not a fault when the mapping is written.
+// folios. The mapped part's blocks are allocated first (see allocate), so
+// a full disk is an error here, not a fault when the mapping is written.
 func overwriteFile(fs FS, path string, parts [][]byte) error {
 	f, err := fs.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
@@ -214,16 +224,17 @@ func overwriteFile(fs FS, path string, parts [][]byte) error {
 		n += int64(len(p))
 	}
 	st, err := f.Stat()
-	if err == nil {
-		err = f.Truncate(n)
-	}
-	if err == nil {
-		err = allocate(f, n)
-	}
 	if err != nil {
 		return errors.Join(err, f.Close())
 	}
 	mapped := min(st.Size(), n)
+	err = f.Truncate(n)
+	if err == nil {
+		err = allocate(f, mapped)
+	}
+	if err != nil {
+		return errors.Join(err, f.Close())
+	}
 	if mapped > 0 {
 		var m mmap.MMap
 		if m, err = fs.Map(f, int(mapped), MapShared); err == nil {
