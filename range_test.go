@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -209,5 +210,48 @@ func TestRangeViews(t *testing.T) {
 	}
 	if err := m.Err(); err != nil {
 		t.Fatalf("RangeViews's error reached the handle's Err: %v", err)
+	}
+}
+
+// Records of a run are verified three at a time; whichever of the three is
+// damaged, a scan hands over every element before it, then stops with
+// ErrCorrupt naming the file.
+func TestScanStopsAtTheDamagedElementOfAGroup(t *testing.T) {
+	for damaged := range 7 {
+		path := filepath.Join(t.TempDir(), "l")
+		l, err := fscollections.OpenList[string](path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 10 {
+			if err := l.Append(fmt.Sprintf("element-%02d", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path + ".data.fscollection")
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[bytes.Index(data, fmt.Appendf(nil, "element-%02d", damaged))+9] ^= 0x04
+		if err := os.WriteFile(path+".data.fscollection", data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if l, err = fscollections.OpenList[string](path, nil); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		err = l.Range(func(_ int, v string) bool { got = append(got, v); return true })
+		if !errors.Is(err, fscollections.ErrCorrupt) || !strings.Contains(err.Error(), path) {
+			t.Fatalf("element %d damaged: Range = %v, want ErrCorrupt naming %s", damaged, err, path)
+		}
+		if len(got) != damaged {
+			t.Fatalf("element %d damaged: Range handed over %q, want the %d before it", damaged, got, damaged)
+		}
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
