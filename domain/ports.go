@@ -20,6 +20,11 @@ type Log interface {
 	// View returns the n bytes at off, which must lie below Size. The slice
 	// is only valid until the next call of any other method.
 	View(off int64, n int) ([]byte, error)
+	// ViewAhead returns the bytes from off on, at most n of them, as far as
+	// they can be had without a copy: it stops where the file's bytes meet
+	// those still buffered. Empty only when off is outside [0, Size).
+	// Valid as long as View's slices.
+	ViewAhead(off int64, n int) []byte
 	// ReadAt copies flushed bytes at off into b, with read calls rather
 	// than through the mapping View uses: one pass over much of a file is
 	// faster copied through a small buffer than faulted in page by page.

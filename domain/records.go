@@ -76,58 +76,79 @@ func (rr *records) readRuns(n int, off func(k int) int64, fn func(k int, off int
 }
 
 // readRecords is readRuns handing over each record's op and verified
-// payload instead of its value.
+// payload instead of its value. A run is read from one view of the log
+// (Log.ViewAhead: no copy), its records' headers parsed once, and their
+// checksums verified a group at a time (checkRecords); a record the view
+// does not hold whole is read on its own.
 func (rr *records) readRecords(n int, off func(k int) int64, fn func(k int, off int64, op Op, payload []byte) error) error {
 	c := rr.c
-	size := c.vals().Size()
-	path := c.vals().Path()
+	log := c.vals()
+	path := log.Path()
+	var group [checkGroup]runRecord
+	// check verifies the group and hands its records over, in order, up
+	// to the first damaged one. k is the index of the group's first.
+	check := func(g []runRecord, k int) error {
+		good := checkRecords(g)
+		for t, r := range g[:good] {
+			if err := fn(k+t, r.off, r.op, r.payload); err != nil {
+				return err
+			}
+		}
+		if good < len(g) {
+			return corrupt(path, g[good].off, "checksum mismatch")
+		}
+		return nil
+	}
 	for k := 0; k < n; {
 		start := off(k)
-		end, j := start, k
-		for j < n && off(j) == end {
-			l := c.recordLen(end)
-			if l == 0 || end+l > size {
+		win := log.ViewAhead(start, maxRunView)
+		c.reads.Add(1)
+		// The run: records back to back from start, each whole in win.
+		end, j, g := start, k, group[:0]
+		for j < n {
+			o := off(j)
+			pos := o - start
+			if o != end || int64(len(win))-pos < RecordHeaderSize {
 				break
 			}
-			end += l
+			h := ParseRecordHeader(win[pos:])
+			if h.Size > MaxPayload || uint64(int64(len(win))-pos-RecordHeaderSize) < h.Size {
+				break
+			}
+			rec := win[pos : pos+RecordHeaderSize+int64(h.Size)]
+			g = append(g, runRecord{o, h.Op, rec[:RecordHeaderSize], rec[RecordHeaderSize:]})
+			end += int64(len(rec))
 			j++
-		}
-		if j == k { // the record at start is unreadable: report it
-			_, _, err := c.payloadAt(start)
-			if err == nil {
-				err = corrupt(path, start, "unreadable record")
-			}
-			return err
-		}
-		run, err := c.vals().View(start, int(end-start))
-		if err != nil {
-			return corrupt(path, start, "record run out of range: %v", err)
-		}
-		c.reads.Add(1)
-		var group [checkGroup]runRecord
-		for i := k; i < j; {
-			g := group[:min(j-i, checkGroup)]
-			for t := range g {
-				o := off(i + t)
-				rec := run[o-start:]
-				h := ParseRecordHeader(rec)
-				g[t] = runRecord{o, h.Op, rec[:RecordHeaderSize], rec[RecordHeaderSize : RecordHeaderSize+h.Size]}
-			}
-			good := checkRecords(g)
-			for t, r := range g[:good] {
-				if err := fn(i+t, r.off, r.op, r.payload); err != nil {
+			if len(g) == checkGroup {
+				if err := check(g, j-len(g)); err != nil {
 					return err
 				}
+				g = g[:0]
 			}
-			if good < len(g) {
-				return corrupt(path, g[good].off, "checksum mismatch")
-			}
-			i += len(g)
 		}
-		k = j
+		if err := check(g, j-len(g)); err != nil {
+			return err
+		}
+		if j > k {
+			k = j
+			continue
+		}
+		// The record at start is not whole in the view: larger than it,
+		// or crossing from the file into the append buffer, or damaged.
+		op, p, err := c.payloadAt(start)
+		if err != nil {
+			return err
+		}
+		if err := fn(k, start, op, p); err != nil {
+			return err
+		}
+		k++
 	}
 	return nil
 }
+
+// maxRunView is the most bytes readRecords views at once.
+const maxRunView = 1 << 20
 
 // checkGroup is how many records of a run checkRecords verifies together.
 const checkGroup = 3

@@ -196,6 +196,21 @@ func (d *DataFile) View(off int64, n int) ([]byte, error) {
 	return out, nil
 }
 
+// ViewAhead returns up to n bytes from off, from the mapping or from the
+// buffer, never both: no copy.
+func (d *DataFile) ViewAhead(off int64, n int) []byte {
+	if off < 0 || off >= d.Size() || n <= 0 {
+		return nil
+	}
+	if off >= d.flushed {
+		b := d.buf[off-d.flushed:]
+		k := min(len(b), n)
+		return b[:k:k]
+	}
+	end := min(d.flushed, off+int64(n))
+	return d.m[off:end:end]
+}
+
 // ReadAt copies flushed bytes at off into b with pread.
 func (d *DataFile) ReadAt(b []byte, off int64) (int, error) {
 	if off < 0 || off > d.flushed-int64(len(b)) {

@@ -340,6 +340,24 @@ func logContract(t *testing.T, open Opener) {
 		if want := offs[last] + int64(len(chunks[last])); l.Size() != want {
 			t.Fatalf("%s: Size %d, want %d", when, l.Size(), want)
 		}
+		// ViewAhead: a prefix of what View sees, never empty inside the
+		// log, and all of it where the bytes are all in the file or all
+		// in the buffer; empty outside.
+		for i, b := range chunks {
+			got := l.ViewAhead(offs[i], len(b))
+			if len(got) == 0 || len(got) > len(b) || !slices.Equal(got, b[:len(got)]) {
+				t.Fatalf("%s: ViewAhead of append %d (%d bytes at %d) gave %d bytes, not a prefix", when, i, len(b), offs[i], len(got))
+			}
+			if i > 0 && len(got) < len(b) && len(l.ViewAhead(offs[i]+int64(len(got)), len(b))) == 0 {
+				t.Fatalf("%s: ViewAhead stopped inside append %d and cannot go on", when, i)
+			}
+		}
+		if l.ViewAhead(l.Size(), 10) != nil || l.ViewAhead(-1, 10) != nil {
+			t.Fatalf("%s: ViewAhead outside the log is not empty", when)
+		}
+		if whole := l.ViewAhead(offs[0], 1<<30); int64(len(whole)) != l.Size()-offs[0] && when == "after Flush" {
+			t.Fatalf("after Flush: ViewAhead of everything gave %d of %d bytes", len(whole), l.Size()-offs[0])
+		}
 	}
 	check(l, "before Flush")
 	if err := l.Flush(); err != nil {

@@ -346,6 +346,21 @@ func (l *MemLog) ReadAt(b []byte, off int64) (int, error) {
 	return copy(b, l.file.b[off:]), nil
 }
 
+func (l *MemLog) ViewAhead(off int64, n int) []byte {
+	if off < 0 || off >= l.Size() || n <= 0 {
+		return nil
+	}
+	if off >= l.flushed {
+		b := l.buf[off-l.flushed:]
+		k := min(len(b), n)
+		return b[:k:k]
+	}
+	end := min(l.flushed, off+int64(n))
+	l.disk.mu.Lock()
+	defer l.disk.mu.Unlock()
+	return l.file.b[off:end:end]
+}
+
 func (l *MemLog) View(off int64, n int) ([]byte, error) {
 	if off < 0 || n < 0 || off > l.Size()-int64(n) {
 		return nil, fmt.Errorf("range of %d bytes at %d outside %d bytes", n, off, l.Size())
