@@ -86,11 +86,11 @@ func (rr *records) readRecords(n int, off func(k int) int64, fn func(k int, off 
 	path := log.Path()
 	var group [checkGroup]runRecord
 	// check verifies the group and hands its records over, in order, up
-	// to the first damaged one. k is the index of the group's first.
-	check := func(g []runRecord, k int) error {
+	// to the first damaged one; first is the index of the group's first.
+	check := func(g []runRecord, first int) error {
 		good := checkRecords(g)
 		for t, r := range g[:good] {
-			if err := fn(k+t, r.off, r.op, r.payload); err != nil {
+			if err := fn(first+t, r.off, r.op, r.payload); err != nil {
 				return err
 			}
 		}
