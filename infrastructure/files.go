@@ -35,10 +35,11 @@ func writeFileSync(fs FS, path string, b []byte) error {
 // Checkpoints are staged in a file beside the index and installed by
 // exchanging the two names where the file system can (Linux), so that the
 // old index becomes the next staging file: overwriting a file whose pages
-// are in the page cache is several times faster than filling a new one
-// (on a VM whose memory is backed on first touch, 2 ms against 30-60 ms
-// for a 21 MB checkpoint). The file this handle mapped at Open is never
-// overwritten: its bytes back the state in memory.
+// are in the page cache is two to several times faster than filling a new
+// one (on the 2-core VM we measure on, 4-20 ms against 30-70 ms for a
+// 21 MB checkpoint; see Reserve for keeping such a file ready while the
+// index grows). The file this handle mapped at Open is never overwritten:
+// its bytes back the state in memory.
 type IndexFile struct {
 	fs      FS
 	path    string
