@@ -163,6 +163,15 @@ func filledMap(b *testing.B, n int) *fscollections.FSMap[[]byte] {
 	return m
 }
 
+// shuffledKeys returns the keys key32(0..n-1) in random order.
+func shuffledKeys(n int) []string {
+	keys := make([]string, n)
+	for i, k := range rand.Perm(n) {
+		keys[i] = key32(k)
+	}
+	return keys
+}
+
 func BenchmarkMapSet(b *testing.B) {
 	m, _ := fscollections.OpenMap[[]byte](filepath.Join(b.TempDir(), "m"), nil)
 	defer m.Close()
@@ -183,11 +192,7 @@ func BenchmarkMapSet(b *testing.B) {
 func BenchmarkMapDelete(b *testing.B) {
 	m := filledMap(b, bigN)
 	defer m.Close()
-	order := rand.Perm(bigN)
-	keys := make([]string, bigN)
-	for i, k := range order {
-		keys[i] = key32(k)
-	}
+	keys := shuffledKeys(bigN)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
@@ -220,11 +225,7 @@ func BenchmarkMapDeleteMany(b *testing.B) {
 	const batch = 1024
 	m := filledMap(b, bigN)
 	defer m.Close()
-	order := rand.Perm(bigN)
-	keys := make([]string, bigN)
-	for i, k := range order {
-		keys[i] = key32(k)
-	}
+	keys := shuffledKeys(bigN)
 	b.ReportAllocs()
 	b.ResetTimer()
 	at := 0

@@ -17,12 +17,19 @@ import (
 // flipped byte in its value: reading it gives ErrCorrupt.
 func damagedList(t *testing.T) *fscollections.FSList[string] {
 	t.Helper()
+	return damagedListAt(t, 300, 200)
+}
+
+// damagedListAt returns a list of n elements whose element damaged has a
+// flipped byte in its value. The list is closed when the test ends.
+func damagedListAt(t *testing.T, n, damaged int) *fscollections.FSList[string] {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "l")
 	l, err := fscollections.OpenList[string](path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 300 {
+	for i := range n {
 		if err := l.Append(fmt.Sprintf("element-%04d", i)); err != nil {
 			t.Fatal(err)
 		}
@@ -34,9 +41,9 @@ func damagedList(t *testing.T) *fscollections.FSList[string] {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := bytes.Index(data, []byte("element-0200"))
+	at := bytes.Index(data, fmt.Appendf(nil, "element-%04d", damaged))
 	if at < 0 {
-		t.Fatal("element 200 not found in the data file")
+		t.Fatalf("element %d not found in the data file", damaged)
 	}
 	data[at+3] ^= 0x20
 	if err := os.WriteFile(path+".data.fscollection", data, 0o644); err != nil {
@@ -218,40 +225,14 @@ func TestRangeViews(t *testing.T) {
 // ErrCorrupt naming the file.
 func TestScanStopsAtTheDamagedElementOfAGroup(t *testing.T) {
 	for damaged := range 7 {
-		path := filepath.Join(t.TempDir(), "l")
-		l, err := fscollections.OpenList[string](path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range 10 {
-			if err := l.Append(fmt.Sprintf("element-%02d", i)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := l.Close(); err != nil {
-			t.Fatal(err)
-		}
-		data, err := os.ReadFile(path + ".data.fscollection")
-		if err != nil {
-			t.Fatal(err)
-		}
-		data[bytes.Index(data, fmt.Appendf(nil, "element-%02d", damaged))+9] ^= 0x04
-		if err := os.WriteFile(path+".data.fscollection", data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if l, err = fscollections.OpenList[string](path, nil); err != nil {
-			t.Fatal(err)
-		}
+		l := damagedListAt(t, 10, damaged)
 		var got []string
-		err = l.Range(func(_ int, v string) bool { got = append(got, v); return true })
-		if !errors.Is(err, fscollections.ErrCorrupt) || !strings.Contains(err.Error(), path) {
-			t.Fatalf("element %d damaged: Range = %v, want ErrCorrupt naming %s", damaged, err, path)
+		err := l.Range(func(_ int, v string) bool { got = append(got, v); return true })
+		if !errors.Is(err, fscollections.ErrCorrupt) || !strings.Contains(err.Error(), l.Path()) {
+			t.Fatalf("element %d damaged: Range = %v, want ErrCorrupt naming %s", damaged, err, l.Path())
 		}
 		if len(got) != damaged {
 			t.Fatalf("element %d damaged: Range handed over %q, want the %d before it", damaged, got, damaged)
-		}
-		if err := l.Close(); err != nil {
-			t.Fatal(err)
 		}
 	}
 }

@@ -13,6 +13,29 @@ import (
 	"github.com/fscollections/fscollections/infrastructure"
 )
 
+// stagingFiles skips the test off Linux (staging files are recycled where
+// names can be exchanged) and returns a collection's base path in a new
+// directory, and the paths of its index and staging files.
+func stagingFiles(t *testing.T) (base, index, stage string) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("staging files are recycled where names can be exchanged (Linux)")
+	}
+	base = filepath.Join(t.TempDir(), "c")
+	index = base + infrastructure.IndexSuffix
+	return base, index, index + infrastructure.StageSuffix
+}
+
+// openStorage opens the storage of the collection at base.
+func openStorage(t *testing.T, base string, mode infrastructure.Mode) *infrastructure.Storage {
+	t.Helper()
+	st, err := infrastructure.OpenStorageFS(infrastructure.OS, base, mode, time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // On Linux an installed checkpoint trades places with the index, and the
 // next checkpoint is written over the old index in place (same file, its
 // pages already in the page cache) — except the file this handle mapped
@@ -20,20 +43,8 @@ import (
 // written, only replaced by a new file. Whatever the path, the index
 // always holds exactly what was installed last.
 func TestStagingRecyclesTheOldIndexButNeverTheMappedOne(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("staging files are recycled where names can be exchanged (Linux)")
-	}
-	base := filepath.Join(t.TempDir(), "c")
-	indexPath := base + infrastructure.IndexSuffix
-	stagePath := indexPath + infrastructure.StageSuffix
-	open := func() *infrastructure.Storage {
-		t.Helper()
-		st, err := infrastructure.OpenStorageFS(infrastructure.OS, base, infrastructure.Exclusive, time.Second, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
+	base, indexPath, stagePath := stagingFiles(t)
+	open := func() *infrastructure.Storage { return openStorage(t, base, infrastructure.Exclusive) }
 	checkpoint := func(n int, fill byte) []byte { return bytes.Repeat([]byte{fill}, n) }
 	install := func(st *infrastructure.Storage, b []byte) {
 		t.Helper()
@@ -107,12 +118,7 @@ func TestStagingRecyclesTheOldIndexButNeverTheMappedOne(t *testing.T) {
 // staging files; it stops when told to. A checkpoint staged over a
 // reserved file is exactly the checkpoint: the zeros past it are cut.
 func TestReserveReadiesTheStagingFile(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("staging files are recycled where names can be exchanged (Linux)")
-	}
-	base := filepath.Join(t.TempDir(), "c")
-	indexPath := base + infrastructure.IndexSuffix
-	stagePath := indexPath + infrastructure.StageSuffix
+	base, indexPath, stagePath := stagingFiles(t)
 	never := func() bool { return false }
 	size := func() int64 {
 		t.Helper()
@@ -122,10 +128,7 @@ func TestReserveReadiesTheStagingFile(t *testing.T) {
 		}
 		return fi.Size()
 	}
-	st, err := infrastructure.OpenStorageFS(infrastructure.OS, base, infrastructure.Exclusive, time.Second, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStorage(t, base, infrastructure.Exclusive)
 	x := st.Index()
 	if err := x.Reserve(1000, never); err != nil { // no staging file yet: made
 		t.Fatal(err)
@@ -171,10 +174,7 @@ func TestReserveReadiesTheStagingFile(t *testing.T) {
 
 	// The file mapped at Open becomes the staging file after an install:
 	// never written, not even past its end.
-	st, err = infrastructure.OpenStorageFS(infrastructure.OS, base, infrastructure.Exclusive, time.Second, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st = openStorage(t, base, infrastructure.Exclusive)
 	x = st.Index()
 	_, release, err := x.Map()
 	if err != nil {
@@ -196,10 +196,7 @@ func TestReserveReadiesTheStagingFile(t *testing.T) {
 
 	// A Shared collection does not recycle: nothing to reserve.
 	shared := filepath.Join(t.TempDir(), "s")
-	st, err = infrastructure.OpenStorageFS(infrastructure.OS, shared, infrastructure.Shared, time.Second, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st = openStorage(t, shared, infrastructure.Shared)
 	defer st.Close()
 	if err := st.Index().Reserve(1000, never); err != nil {
 		t.Fatal(err)
