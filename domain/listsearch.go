@@ -1,12 +1,9 @@
 package domain
 
-import (
-	"bytes"
-	"fmt"
-)
+import "fmt"
 
 // listSearch is a List's searches by value, which compare encodings
-// without decoding.
+// without decoding (decompressed ones, when compressed ones differ).
 type listSearch[T any] struct{ l *List[T] }
 
 // find calls fn with the index of each element whose encoding equals v's,
@@ -17,6 +14,7 @@ func (ls *listSearch[T]) find(v T, fn func(i int) bool) error {
 	if err != nil {
 		return err
 	}
+	same := encodingMatcher(l.codec, want)
 	if err := l.c.beginRead(); err != nil {
 		return err
 	}
@@ -25,7 +23,7 @@ func (ls *listSearch[T]) find(v T, fn func(i int) bool) error {
 	stop := false
 	return l.c.readRuns(n, func(k int) int64 { return int64(l.st.offs.At(k)) },
 		func(k int, _ int64, b []byte) error {
-			if !stop && bytes.Equal(b, want) {
+			if !stop && same(b) {
 				stop = !fn(k)
 			}
 			return nil
@@ -70,6 +68,7 @@ func (ls *listSearch[T]) Remove(v T) error {
 	if err != nil {
 		return err
 	}
+	same := encodingMatcher(l.codec, want)
 	if err := l.c.beginWrite(); err != nil {
 		return err
 	}
@@ -77,7 +76,7 @@ func (ls *listSearch[T]) Remove(v T) error {
 	n := l.st.offs.Len()
 	err = l.c.readRuns(n, func(k int) int64 { return int64(l.st.offs.At(k)) },
 		func(k int, _ int64, b []byte) error {
-			if at < 0 && bytes.Equal(b, want) {
+			if at < 0 && same(b) {
 				at = k
 			}
 			return nil

@@ -1,9 +1,6 @@
 package domain
 
-import (
-	"bytes"
-	"fmt"
-)
+import "fmt"
 
 // Atomic read-modify-write: each operation reads and writes under one hold
 // of the write lock (and, in Shared mode, of the exclusive file lock after
@@ -47,7 +44,7 @@ func (at *mapAtomic[V]) encodedIs(key string, enc []byte) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return bytes.Equal(b, enc), nil
+	return encodingMatcher(m.codec, enc)(b), nil
 }
 
 // CompareAndSwap sets key to new if its value's encoding equals old's.

@@ -80,11 +80,12 @@ func (bt *mapBatches[V]) getFound(keys [][]byte, offs []int64, owned ownedDecode
 
 // GetManyFunc looks keys up together and calls fn with each key's index,
 // value and presence, under the read lock. A value the codec can take
-// without copying ([]byte, string) is a view of the mapped file, valid
+// without copying ([]byte, string) is a view of the mapped file (or of a
+// buffer reused from one compressed value to the next), valid
 // only until fn returns.
 func (bt *mapBatches[V]) GetManyFunc(keys []string, fn func(i int, v V, found bool)) error {
 	m := bt.m
-	owned, _ := any(m.codec).(ownedDecoder[V])
+	views := m.views()
 	return m.lookUp(keys, func(lo int, kb [][]byte, offs []int64) error {
 		m.st.findMany(m.c, kb, offs)
 		reads := int64(0)
@@ -98,7 +99,7 @@ func (bt *mapBatches[V]) GetManyFunc(keys []string, fn func(i int, v V, found bo
 			reads++
 			_, b, err := m.entry(off)
 			if err == nil {
-				v, err = m.decodeView(owned, off, b)
+				v, err = views.decode(m, off, b)
 			}
 			if err != nil {
 				return err
@@ -180,16 +181,17 @@ func (bt *mapBatches[V]) DeleteMany(keys []string) (int, error) {
 // DeleteManyFunc deletes, in order, each present key for which fn, given
 // the key's index and its value, returns true, and returns how many it
 // deleted. fn runs under the write lock; a value the codec can take
-// without copying is a view of the mapped file, valid until fn returns.
+// without copying is a view of the mapped file (or of a buffer reused
+// from one compressed value to the next), valid until fn returns.
 func (bt *mapBatches[V]) DeleteManyFunc(keys []string, fn func(i int, v V) bool) (int, error) {
 	m := bt.m
-	owned, _ := any(m.codec).(ownedDecoder[V])
+	views := m.views()
 	return bt.deleteMany(keys, func(i int, off int64) (bool, error) {
 		_, b, err := m.entryAt(off)
 		if err != nil {
 			return false, err
 		}
-		v, err := m.decodeView(owned, off, b)
+		v, err := views.decode(m, off, b)
 		if err != nil {
 			return false, err
 		}

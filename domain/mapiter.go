@@ -115,10 +115,10 @@ func (it *mapIteration[V]) RangeViews(fn func(key []byte, v V) bool) error {
 	if err := m.c.usable(); err != nil {
 		return err
 	}
-	owned, _ := any(m.codec).(ownedDecoder[V])
+	views := m.views()
 	var err error
 	m.each(func(off int64, k, b []byte) error {
-		v, derr := m.decodeView(owned, off, b)
+		v, derr := views.decode(m, off, b)
 		if derr != nil {
 			return derr
 		}

@@ -1,6 +1,9 @@
 package domain
 
-import "unsafe"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Iterations hand out keys and values the caller owns. Copying each into its
 // own allocation costs two allocations per entry, more than reading and
@@ -47,12 +50,45 @@ type ownedDecoder[T any] interface {
 	decodeOwned(b []byte) (T, error)
 }
 
-// decodeView decodes the value bytes b of the record at off for a caller
-// that uses the value while the lock is held: with owned (the codec's
-// ownedDecoder, or nil) a []byte or string is b itself, not a copy.
-func (m *Map[V]) decodeView(owned ownedDecoder[V], off int64, b []byte) (V, error) {
-	if owned != nil {
-		return owned.decodeOwned(b)
+// viewDecoder decodes values for a caller that uses each only until its
+// callback returns, while the lock is held: a []byte or string value is
+// then the record's bytes themselves, or for a compressed map the bytes
+// uncompressed into a buffer reused from one value to the next.
+type viewDecoder[V any] struct {
+	owned ownedDecoder[V]
+	into  intoDecoder[V]
+	buf   []byte
+}
+
+// intoDecoder is implemented by the compressing codec when its values can
+// alias their uncompressed encoding: decodeInto uncompresses b into buf
+// (grown as needed, returned) and decodes a value that may alias it.
+type intoDecoder[V any] interface {
+	canDecodeInto() bool
+	decodeInto(buf, b []byte) (V, []byte, error)
+}
+
+func (m *Map[V]) views() viewDecoder[V] {
+	var d viewDecoder[V]
+	d.owned, _ = any(m.codec).(ownedDecoder[V])
+	if into, ok := any(m.codec).(intoDecoder[V]); ok && into.canDecodeInto() {
+		d.into = into
+	}
+	return d
+}
+
+// decode decodes the value bytes b of the record at off of m.
+func (d *viewDecoder[V]) decode(m *Map[V], off int64, b []byte) (V, error) {
+	switch {
+	case d.owned != nil:
+		return d.owned.decodeOwned(b)
+	case d.into != nil:
+		v, buf, err := d.into.decodeInto(d.buf, b)
+		if err != nil {
+			return v, fmt.Errorf("%w (record at offset %d of %s)", err, off, m.c.log.Path())
+		}
+		d.buf = buf
+		return v, nil
 	}
 	return m.decode(off, b)
 }
