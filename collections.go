@@ -173,6 +173,32 @@ const (
 	LFU
 )
 
+// Compression selects how values are stored on disk (Options.Compression).
+type Compression int
+
+// The compressions.
+const (
+	// NoCompression stores each value as its codec's bytes (the default).
+	NoCompression Compression = iota
+	// Snappy stores each value compressed with Snappy (the block format),
+	// one value at a time: a read still touches one record, and records
+	// stay checksummed as before. It pays for values with repeated bytes
+	// (JSON field names, text, padding); short or random values gain
+	// nothing and cost a little CPU on every write and uncached read.
+	Snappy
+)
+
+// String returns the name of the compression: "none" or "snappy".
+func (c Compression) String() string {
+	switch c {
+	case NoCompression:
+		return "none"
+	case Snappy:
+		return "snappy"
+	}
+	return fmt.Sprintf("Compression(%d)", int(c))
+}
+
 // SyncPolicy says when writes become durable (survive power loss).
 type SyncPolicy int
 
@@ -261,6 +287,15 @@ type Options struct {
 	// Codec, when set, must be a Codec[T] for the collection's value type
 	// and replaces the built-in codec. Default nil: CodecFor[T].
 	Codec any
+	// Compression compresses each value on its way to disk (after the
+	// codec). It is a property of the files: the data file's type name
+	// says "snappy:" and the codec's name, and opening a collection with
+	// another Compression than it was created with fails with
+	// ErrTypeMismatch. Lists and maps only (a set's elements are its keys,
+	// compared byte for byte), not with AutoCompact (compressed values
+	// vary in length), nor for collections of collections (their values
+	// are short references). Default NoCompression.
+	Compression Compression
 }
 
 // cacheKinds and syncModes translate the public policies into the
@@ -314,6 +349,9 @@ func (o Options) withDefaults(path string) (Options, error) {
 	default:
 		return o, invalid("unknown Sync policy %d", o.Sync)
 	}
+	if o.Compression != NoCompression && o.Compression != Snappy {
+		return o, invalid("unknown Compression %d", o.Compression)
+	}
 	if t := o.CompactionThreshold; math.IsNaN(t) || t < 0 || t >= 1 {
 		return o, invalid("CompactionThreshold %v is outside [0, 1)", t)
 	}
@@ -335,11 +373,22 @@ func (o Options) withDefaults(path string) (Options, error) {
 
 // codecOf returns the codec of a collection of T opened with o (and, for
 // a collection of collections, its references' state).
-func codecOf[T any](o Options, opts *Options, list bool) (Codec[T], *refs, error) {
+func codecOf[T any](o Options, opts *Options, kind domain.Kind) (Codec[T], *refs, error) {
 	var zero T
 	var codec Codec[T]
 	var r *refs
-	switch _, nested := any(zero).(collectionHandle); {
+	_, nested := any(zero).(collectionHandle)
+	if o.Compression != NoCompression {
+		switch {
+		case kind == domain.KindSet:
+			return nil, nil, invalid("Compression is for lists and maps: a set's elements are its keys")
+		case o.AutoCompact:
+			return nil, nil, invalid("AutoCompact cannot be combined with Compression: compressed values vary in length")
+		case nested:
+			return nil, nil, invalid("Compression is not for collections of collections: their values are short references")
+		}
+	}
+	switch {
 	case nested && o.Codec == nil:
 		// Nested collections: the values are references to children.
 		r = &refs{opts: childOptions(opts)}
@@ -357,12 +406,15 @@ func codecOf[T any](o Options, opts *Options, list bool) (Codec[T], *refs, error
 		}
 		codec = c
 	}
+	if o.Compression == Snappy {
+		codec = domain.Snappy[T](codec)
+	}
 	if err := application.CheckTypeName(codec.TypeName()); err != nil {
 		return nil, nil, invalid("%v", err)
 	}
 	if o.AutoCompact {
 		switch {
-		case !list:
+		case kind != domain.KindList:
 			return nil, nil, invalid("AutoCompact is for lists; map and set records vary in length")
 		case codec.FixedSize() == 0:
 			return nil, nil, invalid("AutoCompact needs a fixed-size codec; %s has variable size", codec.TypeName())
@@ -376,7 +428,7 @@ func codecOf[T any](o Options, opts *Options, list bool) (Codec[T], *refs, error
 // settings validates opts for a collection of T at path and returns the
 // wiring's settings, the codec and, for a collection of collections, its
 // references' state.
-func settings[T any](path string, opts *Options, list bool) (application.Settings, Codec[T], *refs, error) {
+func settings[T any](path string, opts *Options, kind domain.Kind) (application.Settings, Codec[T], *refs, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -385,7 +437,7 @@ func settings[T any](path string, opts *Options, list bool) (application.Setting
 	if err != nil {
 		return application.Settings{}, nil, nil, err
 	}
-	codec, r, err := codecOf[T](o, opts, list)
+	codec, r, err := codecOf[T](o, opts, kind)
 	if err != nil {
 		return application.Settings{}, nil, nil, err
 	}
@@ -403,7 +455,7 @@ func settings[T any](path string, opts *Options, list bool) (application.Setting
 // directories if needed. path "" creates a temporary list in a fresh
 // directory under os.TempDir() that Close deletes. opts nil means defaults.
 func OpenList[T any](path string, opts *Options) (*FSList[T], error) {
-	s, codec, r, err := settings[T](path, opts, true)
+	s, codec, r, err := settings[T](path, opts, domain.KindList)
 	if err != nil {
 		return nil, err
 	}
@@ -421,7 +473,7 @@ func OpenList[T any](path string, opts *Options) (*FSList[T], error) {
 
 // OpenMap opens the map stored at path; see OpenList for path and opts.
 func OpenMap[V any](path string, opts *Options) (*FSMap[V], error) {
-	s, codec, r, err := settings[V](path, opts, false)
+	s, codec, r, err := settings[V](path, opts, domain.KindMap)
 	if err != nil {
 		return nil, err
 	}
@@ -440,7 +492,7 @@ func OpenMap[V any](path string, opts *Options) (*FSMap[V], error) {
 
 // OpenSet opens the set stored at path; see OpenList for path and opts.
 func OpenSet[T any](path string, opts *Options) (*FSSet[T], error) {
-	s, codec, r, err := settings[T](path, opts, false)
+	s, codec, r, err := settings[T](path, opts, domain.KindSet)
 	if err != nil {
 		return nil, err
 	}

@@ -124,3 +124,23 @@ func ExampleFSMap_DeleteManyFunc() {
 	fmt.Println(n, err, slices.Collect(sessions.Keys()))
 	// Output: 2 <nil> [s2]
 }
+
+func ExampleOptions_compression() {
+	type event struct {
+		Kind, Source, Message string
+	}
+	m, _ := fscollections.OpenMap[[]event]("", &fscollections.Options{Compression: fscollections.Snappy})
+	defer m.Close()
+	var batch []event
+	for range 100 {
+		batch = append(batch, event{"login", "web", "user signed in with a password"})
+	}
+	_ = m.Set("2026-12-01", batch)
+	got, _ := m.Get("2026-12-01")
+	info, _ := m.Info("2026-12-01")
+	fmt.Println(len(got), got[99].Message)
+	fmt.Println(info.Size < 1000) // about 6 KB of JSON, stored compressed
+	// Output:
+	// 100 user signed in with a password
+	// true
+}

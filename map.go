@@ -381,7 +381,8 @@ func (m *FSMap[V]) Range(fn func(key string, v V) bool) error {
 // own, as Range's). fn runs while the read lock is held, taken once per
 // batch of records, and every record's checksum is verified before fn
 // sees it. The key, and a []byte or string value, are views of the
-// mapped file, valid only until fn returns: copy what you keep (a string
+// mapped file (a compressed value: of a buffer reused for the next one),
+// valid only until fn returns: copy what you keep (a string
 // value must be cloned with strings.Clone, not merely stored). Values of
 // other types are decoded and are fn's. Like GetManyFunc's fn, fn must
 // not call this map: a writer waiting for the lock would wait for fn and

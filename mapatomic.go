@@ -88,7 +88,8 @@ type EntryInfo struct {
 	// disk. Zero for an entry written by a version of this library that
 	// did not record it.
 	Modified time.Time
-	// Size is the length in bytes of the entry's encoded value.
+	// Size is the length in bytes of the entry's encoded value as stored:
+	// compressed, with Compression.
 	Size int64
 }
 

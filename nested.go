@@ -70,13 +70,14 @@ type refs struct {
 }
 
 // childOptions are the options a parent opens its children with: its own,
-// less those that belong to one collection (Codec, AutoCompact).
+// less those that belong to one collection (Codec, AutoCompact,
+// Compression).
 func childOptions(o *Options) Options {
 	var c Options
 	if o != nil {
 		c = *o
 	}
-	c.Codec, c.AutoCompact = nil, false
+	c.Codec, c.AutoCompact, c.Compression = nil, false, NoCompression
 	return c
 }
 

@@ -64,8 +64,9 @@ const (
 // OpenUsers opens or creates the user store at path (files
 // path.data.fscollection and path.index.fscollection; "" for a temporary
 // store). Options work as for the collections, except Shared, which a
-// UserStore refuses (its name index is updated read-modify-write), and
-// Codec. For the old database's autosave, use Options{Sync: SyncInterval,
+// UserStore refuses (its name index is updated read-modify-write), Codec,
+// and Compression (a user record is a few dozen bytes with nothing to
+// compress, and the store reads names straight out of its records). For the old database's autosave, use Options{Sync: SyncInterval,
 // SyncInterval: d}, or StartAutosave.
 func OpenUsers(path string, opts *Options) (*UserStore, error) {
 	var o Options
@@ -77,6 +78,9 @@ func OpenUsers(path string, opts *Options) (*UserStore, error) {
 	}
 	if o.Codec != nil {
 		return nil, fmt.Errorf("%w: a UserStore has its own encoding; Codec must be nil", ErrInvalidOptions)
+	}
+	if o.Compression != NoCompression {
+		return nil, fmt.Errorf("%w: a UserStore stores its records uncompressed; Compression must be NoCompression", ErrInvalidOptions)
 	}
 	o.Codec = domain.RawCodec(userStoreType)
 	m, err := OpenMap[[]byte](path, &o)

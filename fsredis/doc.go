@@ -53,8 +53,9 @@
 // on Redis and are refused with ErrInvalidOptions naming the field:
 // Cache and CacheSize (values are read from the server), Sync and
 // SyncInterval, CompactionThreshold and AutoCompact, Shared (every Redis
-// collection is shared) and LockTimeout (the client's timeouts bound each
-// call). Collections of collections are refused with ErrUnsupportedType:
+// collection is shared), LockTimeout (the client's timeouts bound each
+// call) and Compression (a file format's choice: Redis keeps the codec's
+// bytes). Collections of collections are refused with ErrUnsupportedType:
 // a nested reference names files.
 //
 // # Durability

@@ -73,6 +73,8 @@ func checkOptions(o *fscollections.Options) error {
 		return invalid("AutoCompact", "has no meaning: there are no dead records to compact")
 	case o.Shared:
 		return invalid("Shared", "is not needed: every Redis collection is shared by all its clients")
+	case o.Compression != fscollections.NoCompression:
+		return invalid("Compression", "is for file collections: Redis keeps each value as the codec's bytes")
 	case o.LockTimeout != 0:
 		return invalid("LockTimeout", "has no meaning: there is no file lock; the client's timeouts bound each call")
 	}

@@ -39,6 +39,7 @@ func TestOptionsWithoutMeaningAreRefused(t *testing.T) {
 		"AutoCompact":         {AutoCompact: true},
 		"Shared":              {Shared: true},
 		"LockTimeout":         {LockTimeout: time.Second},
+		"Compression":         {Compression: fscollections.Snappy},
 	} {
 		_, err := fsredis.OpenList[int](c, "opts", &o)
 		if !errors.Is(err, fscollections.ErrInvalidOptions) || !strings.Contains(err.Error(), field) {
