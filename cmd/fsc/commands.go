@@ -170,7 +170,7 @@ func cmdLoad(e *env, args []string) error {
 		}
 		h.TypeName, h.FixedSize = *typ, uint32(builtinSizes[*typ])
 	}
-	if _, ok := builtinSizes[h.TypeName]; !ok {
+	if inner, _ := domain.IsCompressed(h.TypeName); !isBuiltin(inner) {
 		return fmt.Errorf("%s holds values of type %s, which fsc cannot encode (only built-in types)", path, h.TypeName)
 	}
 	// Parse every line first: a bad line is reported and nothing is written.

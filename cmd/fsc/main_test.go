@@ -3,6 +3,7 @@ package main_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -331,5 +332,42 @@ func TestLoadInterruptedLoadsNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(path + ".data.fscollection"); !os.IsNotExist(err) {
 		t.Fatal("an interrupted load created the collection")
+	}
+}
+
+// A compressed collection dumps its values uncompressed, and load into
+// one compresses them.
+func TestDumpLoadOfACompressedMap(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	snappy := &fscollections.Options{Compression: fscollections.Snappy}
+	m, err := fscollections.OpenMap[string](src, snappy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("compress me ", 20)
+	if err := errors.Join(m.Set("a", long), m.Set("b", ""), m.Close()); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := fsc(t, "", "dump", src)
+	if code != 0 || errOut != "" || !strings.Contains(out, `{"key":"a","value":"`+long+`"}`) {
+		t.Fatalf("dump: exit %d %s\n%s", code, errOut, out)
+	}
+	if d, err := fscollections.OpenMap[string](dst, snappy); err != nil || d.Close() != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := fsc(t, out, "load", dst); code != 0 {
+		t.Fatalf("load: exit %d %s", code, errOut)
+	}
+	if out, _, code := fsc(t, "", "check", dst); code != 0 || !strings.Contains(out, "0 damaged") {
+		t.Fatalf("check: exit %d\n%s", code, out)
+	}
+	d, err := fscollections.OpenMap[string](dst, snappy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if v, err := d.Get("a"); err != nil || v != long || d.Len() != 2 {
+		t.Fatalf("loaded: %q, %v, %d keys", v, err, d.Len())
 	}
 }

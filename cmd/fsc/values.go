@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/fscollections/fscollections/domain"
 )
 
 // The built-in value types, by the type name their codec writes in the
@@ -27,11 +29,23 @@ func isSigned(t string) bool {
 	return t == "int" || t == "int64" || t == "int32" || t == "int16" || t == "int8"
 }
 
+// isBuiltin reports whether t is a built-in type fsc can decode and encode.
+func isBuiltin(t string) bool {
+	_, ok := builtinSizes[t]
+	return ok
+}
+
 // toJSON renders an encoded value of type t as JSON. custom reports a
 // value of a type fsc does not know, rendered as its JSON if it is JSON
 // (the built-in codec of structs, maps and slices), as a base64 string
-// otherwise.
+// otherwise. A compressed value ("snappy:" type) is uncompressed first.
 func toJSON(t string, b []byte) (out []byte, custom bool, err error) {
+	if inner, compressed := domain.IsCompressed(t); compressed {
+		if b, err = domain.Uncompress(b); err != nil {
+			return nil, false, err
+		}
+		return toJSON(inner, b)
+	}
 	size, known := builtinSizes[t]
 	if !known {
 		if json.Valid(b) {
@@ -108,6 +122,13 @@ func floatJSON(f float64, bits int) ([]byte, bool, error) {
 // fromJSON encodes a JSON value as the codec of built-in type t does: the
 // inverse of toJSON.
 func fromJSON(t string, raw []byte) ([]byte, error) {
+	if inner, compressed := domain.IsCompressed(t); compressed {
+		b, err := fromJSON(inner, raw)
+		if err != nil {
+			return nil, err
+		}
+		return domain.Compress(nil, b)
+	}
 	size, known := builtinSizes[t]
 	if !known {
 		return nil, fmt.Errorf("type %q is not a built-in type fsc can encode", t)
