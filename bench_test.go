@@ -151,7 +151,12 @@ var value100 = make([]byte, 100)
 
 func filledMap(b *testing.B, n int) *fscollections.FSMap[[]byte] {
 	b.Helper()
-	m, err := fscollections.OpenMap[[]byte](filepath.Join(b.TempDir(), "m"), nil)
+	return filledMapWith(b, n, nil)
+}
+
+func filledMapWith(b *testing.B, n int, opts *fscollections.Options) *fscollections.FSMap[[]byte] {
+	b.Helper()
+	m, err := fscollections.OpenMap[[]byte](filepath.Join(b.TempDir(), "m"), opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -304,10 +309,22 @@ func BenchmarkMapScanViews(b *testing.B) {
 	})
 }
 
+// BenchmarkMapScanViewsSnappy is BenchmarkMapScanViews on a map with
+// Compression: Snappy: each value is uncompressed into one reused buffer.
+func BenchmarkMapScanViewsSnappy(b *testing.B) {
+	benchMapScanWith(b, &fscollections.Options{Compression: fscollections.Snappy}, func(m *fscollections.FSMap[[]byte], visit func(v []byte)) error {
+		return m.RangeViews(func(_, v []byte) bool { visit(v); return true })
+	})
+}
+
 // benchMapScan times scan over a 100k-entry map of 100-byte values,
 // checking each value and the count, and reports ns/item.
 func benchMapScan(b *testing.B, scan func(m *fscollections.FSMap[[]byte], visit func(v []byte)) error) {
-	m := filledMap(b, 100_000)
+	benchMapScanWith(b, nil, scan)
+}
+
+func benchMapScanWith(b *testing.B, opts *fscollections.Options, scan func(m *fscollections.FSMap[[]byte], visit func(v []byte)) error) {
+	m := filledMapWith(b, 100_000, opts)
 	defer m.Close()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -823,4 +840,102 @@ func BenchmarkMapOps(b *testing.B) {
 	})
 	run("Get", func(m *fscollections.FSMap[[]byte], k string) error { _, err := m.Get(k); return err })
 	run("Info", func(m *fscollections.FSMap[[]byte], k string) error { _, err := m.Info(k); return err })
+}
+
+// profile is a JSON document of the kind compression is for: repeated
+// field names, short strings, numbers.
+type profile struct {
+	ID       int      `json:"id"`
+	Name     string   `json:"name"`
+	Email    string   `json:"email"`
+	Country  string   `json:"country"`
+	Active   bool     `json:"active"`
+	Score    float64  `json:"score"`
+	Tags     []string `json:"tags"`
+	Referrer string   `json:"referrer"`
+}
+
+func profileOf(i int) profile {
+	return profile{ID: i, Name: fmt.Sprint("user ", i), Email: fmt.Sprintf("user%d@example.com", i),
+		Country: []string{"NL", "DE", "FR", "US"}[i%4], Active: i%3 != 0, Score: float64(i%1000) / 10,
+		Tags: []string{"customer", "newsletter", "beta"}[:1+i%3], Referrer: "https://example.com/campaign/spring"}
+}
+
+// BenchmarkCompression writes (Set) and reads (Get, random keys of 100k)
+// JSON values in a map without and with Snappy, and reports the data
+// file's bytes per value after the writes: "doc" is one profile of about
+// 200 bytes, "page" a page of 16 (about 3 KB). Snappy compresses each value
+// on its own, so it pays on values with repeats inside them.
+func BenchmarkCompression(b *testing.B) {
+	const n = 100_000
+	for _, c := range []fscollections.Compression{fscollections.NoCompression, fscollections.Snappy} {
+		for _, size := range []struct {
+			name string
+			n    int
+			keys int
+		}{{"doc", 1, n}, {"page", 16, n / 10}} {
+			benchCompression(b, c, size.name, size.n, size.keys)
+		}
+	}
+}
+
+func pageOf(i, n int) []profile {
+	page := make([]profile, n)
+	for j := range page {
+		page[j] = profileOf(i*n + j)
+	}
+	return page
+}
+
+func benchCompression(b *testing.B, c fscollections.Compression, name string, per, n int) {
+	opts := &fscollections.Options{Compression: c}
+	b.Run(c.String()+"/"+name+"/Set", func(b *testing.B) {
+		path := filepath.Join(b.TempDir(), "m")
+		m, err := fscollections.OpenMap[[]profile](path, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer m.Close()
+		pages := make([][]profile, 1000)
+		for i := range pages {
+			pages[i] = pageOf(i, per)
+		}
+		b.ReportAllocs()
+		ops := 0
+		for i := 0; b.Loop(); i++ {
+			if err := m.Set(key32(i%n), pages[i%len(pages)]); err != nil {
+				b.Fatal(err)
+			}
+			ops++
+		}
+		b.StopTimer()
+		if err := m.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		fi, err := os.Stat(path + ".data.fscollection")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(fi.Size())/float64(ops), "diskB/op")
+	})
+	b.Run(c.String()+"/"+name+"/Get", func(b *testing.B) {
+		m, err := fscollections.OpenMap[[]profile](filepath.Join(b.TempDir(), "m"), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer m.Close()
+		for i := range n {
+			if err := m.Set(key32(i), pageOf(i, per)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		keys := shuffledKeys(n)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			if v, err := m.Get(keys[i%n]); err != nil || len(v) != per {
+				b.Fatal(len(v), err)
+			}
+		}
+	})
 }

@@ -62,17 +62,23 @@ func main() {
 			selected = append(selected, e)
 		}
 	}
+	var full []Engine // the engines of every workload but KV
+	for _, e := range selected {
+		if !e.KVOnly {
+			full = append(full, e)
+		}
+	}
 	for _, wl := range strings.Split(*workloads, ",") {
 		var err error
 		switch wl {
 		case "kv":
 			err = kvWorkload(w, selected)
 		case "list":
-			err = listWorkload(w, selected)
+			err = listWorkload(w, full)
 		case "durable":
-			err = durableWorkload(w, selected)
+			err = durableWorkload(w, full)
 		case "mixed":
-			err = mixedWorkload(w, selected)
+			err = mixedWorkload(w, full)
 		default:
 			err = fmt.Errorf("unknown workload %q", wl)
 		}
