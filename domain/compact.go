@@ -108,7 +108,7 @@ func (cm *compaction) copyRaw(dst Storage) (done bool, err error) {
 		// The copy goes to the disk while its records are checked.
 		synced := make(chan error, 1)
 		go func() { synced <- l.SyncData() }()
-		err = errors.Join(verifyRecords(l, src.Path(), h.Len(), size), <-synced)
+		err = errors.Join(verifyRecords(src.ReadStableAt, src.Path(), h.Len(), size), <-synced)
 	}
 	st := <-staging
 	if err != nil {
@@ -123,13 +123,16 @@ func (cm *compaction) copyRaw(dst Storage) (done bool, err error) {
 	return true, st.staged.Commit()
 }
 
-// verifyRecords checks every record of l in [from, to) against its
-// checksum, as a copy of the file at srcPath (same offsets): damage is
-// refused, not copied, and reported with the source's name and offset.
-// The copy is read through a buffer (Log.ReadAt): faulting a fresh 150 MB
-// copy in through its mapping took four times as long as the checksums.
-func verifyRecords(l Log, srcPath string, from, to int64) error {
-	rd := recordReader{l: l, end: to, buf: make([]byte, 0, 1<<20)}
+// verifyRecords checks every record in [from, to) of the file at srcPath,
+// read with readAt, against its checksum: damage is refused, not copied,
+// and reported with the source's name and offset. It reads the source,
+// whose pages are in memory, not the copy: a copy that shares the
+// source's blocks (reflinks) has none of its pages cached, and read back
+// from the disk it took longer than the copy. It reads through a buffer:
+// faulting 150 MB in through a mapping took four times as long as the
+// checksums.
+func verifyRecords(readAt func(b []byte, off int64) (int, error), srcPath string, from, to int64) error {
+	rd := recordReader{readAt: readAt, end: to, buf: make([]byte, 0, 1<<20)}
 	for off := from; off < to; {
 		hb, err := rd.bytes(off, RecordHeaderSize)
 		if err != nil {
@@ -153,10 +156,10 @@ func verifyRecords(l Log, srcPath string, from, to int64) error {
 
 // recordReader reads a log's bytes below end forward through a buffer.
 type recordReader struct {
-	l   Log
-	end int64
-	buf []byte // the log's bytes from at
-	at  int64
+	readAt func(b []byte, off int64) (int, error)
+	end    int64
+	buf    []byte // the log's bytes from at
+	at     int64
 }
 
 // bytes returns the n bytes at off, valid until the next call; off never
@@ -173,7 +176,7 @@ func (r *recordReader) bytes(off int64, n int) ([]byte, error) {
 		r.buf = make([]byte, 0, size)
 	}
 	r.buf, r.at = r.buf[:size], off
-	if _, err := r.l.ReadAt(r.buf, off); err != nil {
+	if _, err := r.readAt(r.buf, off); err != nil {
 		r.buf = r.buf[:0]
 		return nil, err
 	}

@@ -29,6 +29,11 @@ type Log interface {
 	// than through the mapping View uses: one pass over much of a file is
 	// faster copied through a small buffer than faulted in page by page.
 	ReadAt(b []byte, off int64) (int, error)
+	// ReadStableAt is ReadAt for bytes the caller knows were flushed
+	// before: it reads the file without consulting the log's state, so
+	// another goroutine may append meanwhile (a copy made while writers go
+	// on checks its source with it). src must stay open meanwhile.
+	ReadStableAt(b []byte, off int64) (int, error)
 	// Append adds b at the end of the log and returns its offset. The bytes
 	// may stay in a buffer until Flush; View serves them meanwhile.
 	Append(b []byte) (int64, error)

@@ -223,6 +223,16 @@ func (d *DataFile) ReadAt(b []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// ReadStableAt copies bytes at off, flushed before the call, into b with
+// pread, without reading d's state: appends may go on meanwhile.
+func (d *DataFile) ReadStableAt(b []byte, off int64) (int, error) {
+	n, err := d.f.ReadAt(b, off)
+	if err != nil {
+		return n, fmt.Errorf("fscollections: read %s at %d: %w", d.path, off, err)
+	}
+	return n, nil
+}
+
 // Append buffers b at the end of the log. When the buffer is full it is
 // written first; if that fails, b is not appended.
 func (d *DataFile) Append(b []byte) (int64, error) {
@@ -294,13 +304,37 @@ func (d *DataFile) AppendCopy(src domain.Log, off, n int64) (int64, error) {
 		return 0, err
 	}
 	at := d.flushed
-	if err := copyRange(d.f, at, s.f, off, n); err != nil {
+	if err := d.copyFrom(s, at, off, n); err != nil {
 		_ = d.f.Truncate(at)
 		return 0, fmt.Errorf("fscollections: copy %d bytes of %s to %s: %w", n, s.path, d.path, err)
 	}
 	d.flushed += n
 	d.writeBack()
 	return at, d.remap()
+}
+
+// copyFrom copies the n bytes at off of s to at. When this file holds only
+// its header and the bytes go to the same offset (a copy of a whole log
+// after a header of the same length), it copies s from its first byte and
+// then writes its own header back: a copy that starts and ends where the
+// files do is one that file systems with reflinks (XFS, Btrfs) make by
+// sharing s's blocks, whereas one that starts inside a block is copied
+// byte by byte. The copy's header is never in doubt once it is durable:
+// it is written back before the caller's SyncData, and no index names this
+// file until after that.
+func (d *DataFile) copyFrom(s *DataFile, at, off, n int64) error {
+	if at != off || at == 0 || at > copyRangeBuffer {
+		return copyRange(d.f, at, s.f, off, n)
+	}
+	header := make([]byte, at)
+	if _, err := d.f.ReadAt(header, 0); err != nil {
+		return err
+	}
+	if err := copyRange(d.f, 0, s.f, 0, at+n); err != nil {
+		return err
+	}
+	_, err := d.f.WriteAt(header, 0)
+	return err
 }
 
 // copyRangeBuffer is the buffer copyRangeByReading reads through.

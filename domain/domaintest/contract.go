@@ -373,6 +373,33 @@ func logContract(t *testing.T, open Opener) {
 	if _, err := l.ReadAt(make([]byte, 2), l.Size()-1); err == nil {
 		t.Fatal("ReadAt past the end succeeded")
 	}
+	// ReadStableAt reads the same flushed bytes while appends go on.
+	before := l.Size()
+	done := make(chan error, 1)
+	go func() {
+		for i, b := range chunks {
+			got := make([]byte, len(b))
+			if _, err := l.ReadStableAt(got, offs[i]); err != nil || !slices.Equal(got, b) {
+				done <- fmt.Errorf("ReadStableAt of append %d (%d bytes at %d): %v", i, len(b), offs[i], err)
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range 100 {
+		if _, err := l.Append([]byte("meanwhile")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Truncate(before); err != nil {
+		t.Fatal(err)
+	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -346,6 +346,17 @@ func (l *MemLog) ReadAt(b []byte, off int64) (int, error) {
 	return copy(b, l.file.b[off:]), nil
 }
 
+// ReadStableAt copies bytes at off of the file into b, holding only the
+// disk's lock: appends may go on meanwhile.
+func (l *MemLog) ReadStableAt(b []byte, off int64) (int, error) {
+	l.disk.mu.Lock()
+	defer l.disk.mu.Unlock()
+	if off < 0 || off+int64(len(b)) > int64(len(l.file.b)) {
+		return 0, fmt.Errorf("read of %d bytes at %d outside %d bytes of file", len(b), off, len(l.file.b))
+	}
+	return copy(b, l.file.b[off:]), nil
+}
+
 func (l *MemLog) ViewAhead(off int64, n int) []byte {
 	if off < 0 || off >= l.Size() || n <= 0 {
 		return nil
