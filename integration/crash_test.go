@@ -75,7 +75,10 @@ func crashChild(raw string) error {
 		var del func(k string) error
 		var clear, compact func() error
 		var keys []string
-		if a.Kind == "map" {
+		if a.Kind == "map" || a.Kind == "snappymap" {
+			if a.Kind == "snappymap" {
+				a.Opts.Compression = fscollections.Snappy
+			}
 			m, err := fscollections.OpenMap[string](a.Path, &a.Opts)
 			if err != nil {
 				return err
@@ -266,8 +269,12 @@ func contents(t *testing.T, kind, path string) (*model, fscollections.Metrics) {
 			t.Fatal(err)
 		}
 		return m, l.Metrics()
-	case "map":
-		mp, err := fscollections.OpenMap[string](path, nil)
+	case "map", "snappymap":
+		var opts *fscollections.Options
+		if kind == "snappymap" {
+			opts = &fscollections.Options{Compression: fscollections.Snappy}
+		}
+		mp, err := fscollections.OpenMap[string](path, opts)
 		if err != nil {
 			t.Fatalf("reopen: %v", err)
 		}
@@ -303,7 +310,7 @@ func TestCrashRecoveryMatchesAPrefix(t *testing.T) {
 		{Cache: fscollections.FIFO, CacheSize: 64, Sync: fscollections.SyncAlways},
 		{Cache: fscollections.LFU, CacheSize: 64, CompactionThreshold: 0.5},
 	}
-	for _, kind := range []string{"list", "swaplist", "map", "set"} {
+	for _, kind := range []string{"list", "swaplist", "map", "snappymap", "set"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
