@@ -34,6 +34,12 @@ type Config struct {
 	// CheckpointEvery writes a checkpoint once this many bytes have been
 	// logged since the last one, bounding the replay after a crash.
 	CheckpointEvery int64
+	// IdleSyncBytes and IdleSyncQuiet: under SyncNever, once IdleSyncBytes
+	// have been logged since the last fsync, the log is fsynced in the
+	// background as soon as no write came for IdleSyncQuiet, so that a
+	// Close or Sync after a pause has little left to wait for.
+	IdleSyncBytes int64
+	IdleSyncQuiet time.Duration
 	// Cache holds decoded values by record offset; nil for none.
 	Cache Cache
 	// Temporary collections delete their files on Close.
@@ -54,4 +60,6 @@ type Config struct {
 const (
 	DefaultCompactionFloor = 1 << 20
 	DefaultCheckpointEvery = 64 << 20
+	DefaultIdleSyncBytes   = 8 << 20
+	DefaultIdleSyncQuiet   = 200 * time.Millisecond
 )

@@ -153,6 +153,12 @@ func openCore(storage Storage, cfg Config, st state) (*core, error) {
 	if cfg.CheckpointEvery == 0 {
 		cfg.CheckpointEvery = DefaultCheckpointEvery
 	}
+	if cfg.IdleSyncBytes == 0 {
+		cfg.IdleSyncBytes = DefaultIdleSyncBytes
+	}
+	if cfg.IdleSyncQuiet == 0 {
+		cfg.IdleSyncQuiet = DefaultIdleSyncQuiet
+	}
 	c := newCore(cfg, st)
 	c.storage, c.index = storage, storage.Index()
 	if d, ok := st.(interface{ defrag() }); ok {
@@ -410,6 +416,7 @@ func (c *core) Clear() error {
 // Close writes a checkpoint with the clean-close marker and releases the files.
 func (c *core) Close() error {
 	c.stopSyncLoop()
+	c.stopIdleSync()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -482,6 +489,7 @@ func (c *core) release() error {
 // Destroy closes the collection and deletes its files.
 func (c *core) Destroy() error {
 	c.stopSyncLoop()
+	c.stopIdleSync()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {

@@ -8,13 +8,26 @@ import (
 
 // durability makes writes durable: group commit under SyncAlways (one
 // fsync for every writer waiting), the background loop of SyncInterval,
-// and Sync.
+// SyncNever's fsync in a pause of the writes, and Sync.
 type durability struct {
 	c        *core
 	gs       groupSync
 	stopSync chan struct{}
 	syncDone chan struct{}
 	stopOnce sync.Once
+	idle     idleSync
+}
+
+// idleSync is SyncNever's background fsync after a pause in the writes
+// (see Config.IdleSyncBytes). Its fields but stop and running are guarded
+// by the core's mu.
+type idleSync struct {
+	running bool   // a goroutine is waiting for a pause
+	stopped bool   // Close began: no goroutine starts any more
+	seq     uint64 // the log synced sends synced bytes of
+	synced  int64  // the log's size at its last fsync known here
+	stop    chan struct{}
+	wg      sync.WaitGroup
 }
 
 // waitDurable returns once the log bytes below target are on disk. Writers
@@ -103,6 +116,91 @@ func (du *durability) stopSyncLoop() {
 	})
 }
 
+// maybeIdleSync starts the idle sync's goroutine when a SyncNever
+// collection has logged IdleSyncBytes since the last fsync (not for a
+// Shared collection, whose writes flush under the file lock, nor for a
+// temporary one, whose files go at Close). Write lock
+// held, after a write.
+func (du *durability) maybeIdleSync() {
+	c, s := du.c, &du.idle
+	if c.cfg.Sync != SyncNever || c.cfg.Shared || c.cfg.ReadOnly || c.cfg.Temporary || s.running || s.stopped {
+		return
+	}
+	size := c.log.Size()
+	if s.seq != c.logSeq {
+		// The first write to this log: it was synced when opened, or made
+		// by a Compact or Clear (which fsync it) during this very write.
+		s.seq, s.synced = c.logSeq, size
+		if c.writeSeq == c.logSeq {
+			s.synced = c.writeStart
+		}
+	}
+	if size-s.synced < c.cfg.IdleSyncBytes {
+		return
+	}
+	if s.stop == nil {
+		s.stop = make(chan struct{})
+	}
+	s.running = true
+	s.wg.Add(1)
+	go du.idleSyncLoop(s.stop, c.logSeq, size)
+}
+
+// idleSyncLoop waits until the log's size stays the same for
+// IdleSyncQuiet, then flushes and fsyncs it without the lock, as the
+// SyncInterval loop does. Writes meanwhile only postpone it.
+func (du *durability) idleSyncLoop(stop <-chan struct{}, seq uint64, size int64) {
+	c, s := du.c, &du.idle
+	defer s.wg.Done()
+	t := time.NewTimer(c.cfg.IdleSyncQuiet)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		c.mu.Lock()
+		if c.closed || c.logSeq != seq {
+			s.running = false
+			c.mu.Unlock()
+			return
+		}
+		if now := c.log.Size(); now != size {
+			size = now
+			c.mu.Unlock()
+			t.Reset(c.cfg.IdleSyncQuiet)
+			continue
+		}
+		c.mu.Unlock()
+		end, err := c.flushAndSync(seq)
+		c.mu.Lock()
+		s.running = false
+		switch {
+		case err != nil:
+			c.bgErr = err
+		case s.seq == seq && end > s.synced:
+			s.synced = end
+		}
+		c.mu.Unlock()
+		return
+	}
+}
+
+// stopIdleSync stops the idle sync for Close and Destroy, waiting for an
+// fsync under way. Called without the lock.
+func (du *durability) stopIdleSync() {
+	c, s := du.c, &du.idle
+	c.mu.Lock()
+	stopping := !s.stopped && s.stop != nil
+	s.stopped = true
+	c.mu.Unlock()
+	if stopping {
+		close(s.stop)
+	}
+	s.wg.Wait()
+}
+
 // Sync makes every write so far durable: flush and fsync.
 func (du *durability) Sync() error {
 	c := du.c
@@ -128,6 +226,9 @@ func (du *durability) Sync() error {
 	}
 	if err == nil {
 		err, c.bgErr = c.bgErr, nil
+	}
+	if err == nil && du.idle.seq == c.logSeq {
+		du.idle.synced = c.log.Size()
 	}
 	c.mu.Unlock()
 	return err

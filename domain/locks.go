@@ -155,6 +155,9 @@ func (lk *locks) endWrite(err error) error {
 		return err
 	}
 	if c.cfg.Sync != SyncAlways || err != nil {
+		if err == nil {
+			c.maybeIdleSync()
+		}
 		c.mu.Unlock()
 		return err
 	}
