@@ -208,7 +208,10 @@ type SyncPolicy int
 // writes issued.
 const (
 	// SyncNever leaves durability to the operating system; Sync and Close
-	// make everything durable. The fastest (the default).
+	// make everything durable. Once 8 MiB have been written since the last
+	// fsync, a pause of 200 ms in the writes is used to fsync them in the
+	// background, so that a Close after a burst has little left to wait
+	// for (nothing is promised of it). The fastest (the default).
 	SyncNever SyncPolicy = iota
 	// SyncAlways makes every write durable before it returns. Concurrent
 	// writers share one fsync (group commit).
