@@ -54,14 +54,15 @@ func (c snappyCodec[T]) FixedSize() int { return 0 }
 
 func (c snappyCodec[T]) Append(dst []byte, v T) ([]byte, error) {
 	p := scratch.Get().(*[]byte)
-	defer scratch.Put(p)
 	raw, err := c.inner.Append((*p)[:0], v)
-	if err != nil {
-		return dst, err
+	if err == nil {
+		dst, err = Compress(dst, raw)
 	}
-	*p = raw
-
-	return Compress(dst, raw)
+	if cap(raw) <= maxScratch { // a huge value's buffer is not kept
+		*p = raw
+		scratch.Put(p)
+	}
+	return dst, err
 }
 
 // Compress appends src compressed with Snappy to dst, as a compressed
@@ -69,7 +70,7 @@ func (c snappyCodec[T]) Append(dst []byte, v T) ([]byte, error) {
 func Compress(dst, src []byte) ([]byte, error) {
 	n := snappy.MaxEncodedLen(len(src))
 	if n < 0 {
-		return dst, fmt.Errorf("%w: a value of %d bytes is too large to compress", ErrInvalidOptions, len(src))
+		return dst, fmt.Errorf("%w: a value of %d bytes is too large to compress", ErrTooLarge, len(src))
 	}
 	start := len(dst)
 	if cap(dst)-start < n {
