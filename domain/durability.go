@@ -19,13 +19,13 @@ type durability struct {
 }
 
 // idleSync is SyncNever's background fsync after a pause in the writes
-// (see Config.IdleSyncBytes). Its fields but stop and running are guarded
-// by the core's mu.
+// (see Config.IdleSyncBytes). Its fields are guarded by the core's mu,
+// but wg and the stop channel once made.
 type idleSync struct {
 	running bool   // a goroutine is waiting for a pause
 	stopped bool   // Close began: no goroutine starts any more
-	seq     uint64 // the log synced sends synced bytes of
-	synced  int64  // the log's size at its last fsync known here
+	seq     uint64 // the log (its logSeq) that synced is a size of
+	synced  int64  // that log's size at its last fsync known here
 	stop    chan struct{}
 	wg      sync.WaitGroup
 }
@@ -119,8 +119,8 @@ func (du *durability) stopSyncLoop() {
 // maybeIdleSync starts the idle sync's goroutine when a SyncNever
 // collection has logged IdleSyncBytes since the last fsync (not for a
 // Shared collection, whose writes flush under the file lock, nor for a
-// temporary one, whose files go at Close). Write lock
-// held, after a write.
+// temporary one, whose files go at Close). Write lock held, after a
+// write.
 func (du *durability) maybeIdleSync() {
 	c, s := du.c, &du.idle
 	if c.cfg.Sync != SyncNever || c.cfg.Shared || c.cfg.ReadOnly || c.cfg.Temporary || s.running || s.stopped {
